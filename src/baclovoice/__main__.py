@@ -1,0 +1,3 @@
+from baclovoice.cli import main
+
+main()

@@ -1,0 +1,24 @@
+"""``baclovoice gc``: remove audio that no manifest references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from baclovoice import manifest
+from baclovoice.cache import AudioStore
+from baclovoice.settings import Settings
+
+
+def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[Path], int]:
+    """Under the build lock, so a running build never loses a file it just wrote."""
+    store = AudioStore(settings.audio_dir)
+    with store.lock():
+        manifests = manifest.load_all(settings.audio_dir).values()
+        files = [f.file for m in manifests for f in m.audio_files] + [
+            m.cover for m in manifests if m.cover
+        ]
+        keys = [k for m in manifests for k in m.extra.get("sentence_keys", [])]
+        garbage = store.garbage(files, keys)
+        if dry_run:
+            return garbage, sum(p.stat().st_size for p in garbage)
+        return garbage, store.remove(garbage)

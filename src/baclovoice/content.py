@@ -1,0 +1,440 @@
+"""The article store: ``content/<slug>.html``, one file per article.
+
+This is the only module that reads or writes ``content/``. Importing turns a
+plain-text, Markdown or HTML source into one clean, semantic, indented HTML
+document, so what is stored is small, readable and diff-friendly, and parses
+into exactly the article the source described.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import markdown
+from bs4 import Comment, NavigableString, Tag
+
+from baclovoice.errors import ContentError, InputError, NotFound
+from baclovoice.fsutil import atomic_write_text
+from baclovoice.models import Article
+from baclovoice.parse import (
+    BLOCK_TAGS,
+    collapse,
+    parse_article,
+    parse_date_text,
+    read_page,
+    slugify,
+    too_deep,
+)
+
+log = logging.getLogger(__name__)
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_DEFAULT_SLUG = 80
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+# Closing punctuation that makes a short line a sentence rather than a heading.
+_SENTENCE_END = tuple(".!?:;,…")
+_CLOSERS = "\"')]}»”’"
+_BULLET = re.compile(r"^[-*•]\s+")
+_NUMBER = re.compile(r"^\d{1,3}[.)]\s+")
+HEADING_MAX = 90
+
+# Clean HTML keeps these elements; others are unwrapped (their content stays).
+KEEP_TAGS = frozenset(
+    """p h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote figure figcaption table caption
+    thead tbody tfoot tr th td pre hr details summary a em strong b i u s small mark abbr
+    cite code q sup sub br img time kbd var dfn del ins""".split()
+)
+KEEP_ATTRS = {
+    "a": ("href", "title"),
+    "img": ("src", "alt", "width", "height"),
+    "time": ("datetime",),
+    "td": ("colspan", "rowspan"),
+    "th": ("colspan", "rowspan", "scope"),
+    "ol": ("start", "reversed"),
+    "abbr": ("title",),
+    "blockquote": ("cite",),
+    "q": ("cite",),
+}
+GLOBAL_ATTRS = ("lang", "dir")
+VOID_TAGS = frozenset({"br", "hr", "img", "meta"})
+INDENT = "  "
+
+# Each converter returns a full clean document; the hint says how to give it a title.
+_TITLE_HINTS = {
+    "text": "Put the article's title on the first line of the file.",
+    "markdown": "Start the Markdown file with a '# Title' line.",
+    "html": "Add an <h1> heading (or a <title> element) with the article's title.",
+}
+_TEXT_HINTS = {
+    "text": "Add paragraphs after the title line, separated by blank lines.",
+    "markdown": "Add paragraphs after the '# Title' line.",
+    "html": "Put paragraphs (<p>) inside <article>, <main> or <body>; hidden elements, "
+    "navigation and ads are not read.",
+}
+
+# --- reading -------------------------------------------------------------------------
+
+
+def validate_slug(slug: str) -> str:
+    """Return ``slug`` if it is usable in file names and URLs; InputError otherwise."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        example = slugify(slug) or "my-article"
+        raise InputError(
+            f"{slug!r} is not a valid article slug.",
+            f"Use lowercase letters a-z, digits and single hyphens, e.g. {example!r}.",
+        )
+    return slug
+
+
+def list_slugs(content_dir: Path) -> list[str]:
+    """Slugs of every ``content_dir/*.html``, sorted; invalid file names are logged, skipped."""
+    if not content_dir.is_dir():
+        return []
+    slugs = []
+    for path in content_dir.glob("*.html"):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if SLUG_PATTERN.fullmatch(path.stem):
+            slugs.append(path.stem)
+        else:
+            log.warning(
+                "Skipping %s: %r is not a valid slug; rename it to %s.html.",
+                path,
+                path.stem,
+                slugify(path.stem) or "my-article",
+            )
+    return sorted(slugs)
+
+
+def read_html(content_dir: Path, slug: str) -> str:
+    """The HTML text of one article; NotFound lists the slugs that do exist."""
+    path = content_dir / f"{slug}.html"
+    if not SLUG_PATTERN.fullmatch(slug) or not path.is_file():
+        known = list_slugs(content_dir)
+        hint = (
+            f"Known articles: {', '.join(known)}."
+            if known
+            else f"{content_dir} has no articles yet; import one (a .txt, .md or .html file)."
+        )
+        raise NotFound(f"No article {slug!r} in {content_dir}.", hint)
+    return _decode(_read_bytes(path), path)
+
+
+def load_article(
+    content_dir: Path, slug: str, *, section_level: int = 2, read_images: bool = True
+) -> Article:
+    html = read_html(content_dir, slug)
+    return parse_article(html, slug, section_level=section_level, read_images=read_images)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(
+            f"Cannot read {path}: {err.strerror or err}.",
+            "Check that the file exists and that you may read it.",
+        ) from None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 text (a byte order mark is allowed); InputError says where decoding failed."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path} is not valid UTF-8: byte 0x{data[err.start]:02x} at byte offset "
+            f"{err.start} cannot be decoded.",
+            f"Save {path.name} with UTF-8 encoding (in most editors: Save As… > "
+            "Encoding: UTF-8) and try again.",
+        ) from None
+
+
+# --- importing -----------------------------------------------------------------------
+
+
+def import_article(source: Path, content_dir: Path, slug: str | None = None) -> Path:
+    """Convert a .txt, .md or .html file to clean HTML at ``content_dir/<slug>.html``.
+
+    Re-importing replaces the stored article (logged). The result is parsed before
+    it is written, so a stored article always loads.
+    """
+    if slug is not None:
+        validate_slug(slug)
+    kind = _source_kind(source)
+    text = _decode(_read_bytes(source), source)
+    if not text.strip():
+        raise InputError(
+            f"{source} is empty.",
+            "Put the article in it: the title on the first line, then the text.",
+        )
+    try:
+        html = CONVERTERS[kind](text)
+    except ContentError as err:
+        raise ContentError(f"Cannot import {source}: {err.message}", err.hint) from None
+    try:
+        article = parse_article(html, slug or source.stem)
+    except ContentError as err:  # it has a title (checked above), so nothing to read
+        raise ContentError(f"Cannot import {source}: {err.message}", _TEXT_HINTS[kind]) from None
+    slug = slug or default_slug(article.title, source)
+    target = content_dir / f"{slug}.html"
+    _log_replacement(target, html)
+    atomic_write_text(target, html)
+    log.info("Imported %s as %s (%d sections).", source, target, len(article.sections))
+    return target
+
+
+def default_slug(title: str, source: Path) -> str:
+    """Slug of the title's main part (before a ':'), else the whole title, else the file name."""
+    for candidate in (title.partition(":")[0], title, source.stem):
+        slug = _shorten(slugify(candidate))
+        if slug:
+            return slug
+    raise InputError(
+        f"Cannot make a slug for {source} from its title {title!r}.",
+        "Pass a slug explicitly, e.g. 'my-article'.",
+    )
+
+
+def _shorten(slug: str) -> str:
+    if len(slug) <= MAX_DEFAULT_SLUG:
+        return slug
+    return slug[: MAX_DEFAULT_SLUG + 1].rsplit("-", 1)[0]
+
+
+def _source_kind(source: Path) -> str:
+    if not source.exists():
+        raise InputError(f"{source} does not exist.", "Check the path and the file name.")
+    if not source.is_file():
+        raise InputError(f"{source} is not a file.", "Give the path of a .txt, .md or .html file.")
+    kind = SUFFIXES.get(source.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"Cannot import {source}: unknown file type {source.suffix or '(none)'!r}.",
+            f"Use one of {', '.join(sorted(SUFFIXES))}, or rename the file if its "
+            "content is one of those formats.",
+        )
+    return kind
+
+
+def _log_replacement(target: Path, html: str) -> None:
+    if not target.exists():
+        return
+    if target.read_bytes() == html.encode("utf-8"):
+        log.info("%s is unchanged.", target)
+    else:
+        log.info("Replacing the existing article %s with the new import.", target)
+
+
+# --- converters ----------------------------------------------------------------------
+
+
+def text_to_html(text: str) -> str:
+    """Plain text to a clean document.
+
+    Format: the first non-empty line is the title; a date line may follow; then
+    blank-line separated blocks. A one-line block of at most 90 characters without
+    closing punctuation is a section heading; lines all starting with "- " or
+    "1." are a list; anything else is a paragraph (soft line breaks joined).
+    """
+    blocks = _text_blocks(text)
+    if not blocks:
+        raise ContentError("The text has no title.", _TITLE_HINTS["text"])
+    title = " ".join(blocks[0])
+    parts = [f"<h1>{_esc(title)}</h1>"]
+    rest = blocks[1:]
+    date = parse_date_text(rest[0][0]) if rest and len(rest[0]) == 1 else None
+    if date is not None:
+        shown = _esc(rest.pop(0)[0])
+        parts.append(f'<p><time datetime="{date.isoformat()}">{shown}</time></p>')
+    parts.extend(_text_block_html(lines) for lines in rest)
+    return _document("\n".join(parts), "text")
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown (with tables, fenced code, footnotes...) to a clean document."""
+    fragment = markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS))
+    return _document(fragment, "markdown")
+
+
+def clean_html(html: str) -> str:
+    """Any article HTML to a clean document holding only what is read and shown."""
+    return _document(html, "html")
+
+
+CONVERTERS: dict[str, Callable[[str], str]] = {
+    "text": text_to_html,
+    "markdown": markdown_to_html,
+    "html": clean_html,
+}
+SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def _text_blocks(text: str) -> list[list[str]]:
+    """Blank-line separated groups of stripped, non-empty lines; the title is its own group."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for raw in text.replace("\ufeff", "").splitlines():
+        line = collapse(raw)
+        if line:
+            current.append(line)
+            if len(blocks) == 0:  # the first non-empty line is the title on its own
+                blocks.append(current)
+                current = []
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _text_block_html(lines: list[str]) -> str:
+    for pattern, tag in ((_BULLET, "ul"), (_NUMBER, "ol")):
+        if all(pattern.match(line) for line in lines) and (tag == "ul" or len(lines) > 1):
+            items = "".join(f"<li>{_esc(pattern.sub('', line))}</li>" for line in lines)
+            return f"<{tag}>{items}</{tag}>"
+    if len(lines) == 1 and is_heading_line(lines[0]):
+        return f"<h2>{_esc(lines[0])}</h2>"
+    return f"<p>{_esc(' '.join(lines))}</p>"
+
+
+def is_heading_line(line: str) -> bool:
+    """A short line without closing punctuation (ignoring closing quotes and brackets)."""
+    bare = line.strip().rstrip(_CLOSERS)
+    return (
+        0 < len(line) <= HEADING_MAX
+        and not bare.endswith(_SENTENCE_END)
+        and any(c.isalpha() for c in line)
+    )
+
+
+def _esc(text: str) -> str:
+    return htmllib.escape(text, quote=False)
+
+
+# --- clean document ------------------------------------------------------------------
+
+
+def _document(html: str, kind: str) -> str:
+    """Read the article out of ``html`` and write it as one indented, minimal document."""
+    try:
+        page = read_page(html)
+        _sanitize(page.root)
+        body: list[str] = []
+        _render_children(page.root, 2, body)
+    except RecursionError:
+        raise too_deep("The document") from None
+    if not page.title:
+        raise ContentError("The document has no title.", _TITLE_HINTS[kind])
+    lines = ["<!doctype html>", f'<html lang="{_attr(page.language)}">', "<head>"]
+    lines.append(f'{INDENT}<meta charset="utf-8">')
+    lines.append(f"{INDENT}<title>{_esc(page.title)}</title>")
+    for name, value in (("author", page.author), ("description", page.description)):
+        if value:
+            lines.append(f'{INDENT}<meta name="{name}" content="{_attr(value)}">')
+    lines += ["</head>", "<body>", f"{INDENT}<article>", f"{INDENT * 2}<h1>{_esc(page.title)}</h1>"]
+    if page.date is not None:
+        shown = page.date_text or f"{page.date:%B} {page.date.day}, {page.date.year}"
+        time = f'<time datetime="{page.date.isoformat()}">{_esc(shown)}</time>'
+        lines.append(f"{INDENT * 2}<p>{time}</p>")
+    lines += body
+    lines += [f"{INDENT}</article>", "</body>", "</html>", ""]
+    return "\n".join(lines)
+
+
+def _attr(value: str) -> str:
+    return htmllib.escape(value, quote=True)
+
+
+def _sanitize(root: Tag) -> None:
+    """Keep semantic elements and safe attributes; unwrap layout and unknown elements."""
+    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in reversed(root.find_all(True)):  # innermost first
+        if tag.name not in KEEP_TAGS:
+            _replace_container(tag)
+            continue
+        allowed = KEEP_ATTRS.get(tag.name, ()) + GLOBAL_ATTRS
+        tag.attrs = {k: v for k, v in tag.attrs.items() if k in allowed and isinstance(v, str)}
+        for key in ("href", "src"):
+            if key in tag.attrs and not _safe_url(str(tag.attrs[key])):
+                del tag.attrs[key]
+
+
+def _replace_container(tag: Tag) -> None:
+    """A wrapper with loose text becomes <p> (or stays a <div> around blocks); others unwrap."""
+    loose = any(isinstance(c, NavigableString) and c.strip() for c in tag.children)
+    if tag.name in BLOCK_TAGS and loose:
+        tag.name = "div" if tag.find(sorted(BLOCK_TAGS)) else "p"
+        tag.attrs = {}
+    else:
+        tag.unwrap()
+
+
+def _render_children(tag: Tag, depth: int, lines: list[str]) -> None:
+    """One line per block element; each run of inline elements and text is one line."""
+    run: list[str] = []
+    for child in tag.children:
+        if isinstance(child, Tag) and child.name in BLOCK_TAGS:
+            _flush_run(run, depth, lines)
+            _render(child, depth, lines)
+        else:
+            run.append(_inline(child))
+    _flush_run(run, depth, lines)
+
+
+def _flush_run(run: list[str], depth: int, lines: list[str]) -> None:
+    text = collapse("".join(run))
+    if text:
+        lines.append(INDENT * depth + text)
+    run.clear()
+
+
+def _render(tag: Tag, depth: int, lines: list[str]) -> None:
+    pad = INDENT * depth
+    if tag.name == "pre":
+        lines.append(pad + _open(tag) + tag.decode_contents(formatter="minimal") + "</pre>")
+    elif any(isinstance(c, Tag) and c.name in BLOCK_TAGS for c in tag.children):
+        lines.append(pad + _open(tag))
+        _render_children(tag, depth + 1, lines)
+        lines.append(f"{pad}</{tag.name}>")
+    elif tag.name in VOID_TAGS:
+        lines.append(pad + _open(tag))
+    else:
+        inner = collapse("".join(_inline(child) for child in tag.children))
+        lines.append(f"{pad}{_open(tag)}{inner}</{tag.name}>")
+
+
+def _inline(node: object) -> str:
+    """Inline HTML with whitespace runs squeezed (not stripped: spaces separate words)."""
+    if isinstance(node, Tag):
+        if node.name in VOID_TAGS:
+            return _open(node)
+        inner = "".join(_inline(child) for child in node.children)
+        return f"{_open(node)}{inner}</{node.name}>"
+    if type(node) is NavigableString:
+        return _esc(" ".join(f"^{node}$".split())[1:-1])
+    return ""
+
+
+def _open(tag: Tag) -> str:
+    attrs = "".join(f' {key}="{_attr(str(value))}"' for key, value in tag.attrs.items())
+    return f"<{tag.name}{attrs}>"
+
+
+def _safe_url(url: str) -> bool:
+    """Relative links and http(s)/mailto URLs; never javascript: or data: ones."""
+    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")

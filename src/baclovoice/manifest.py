@@ -1,0 +1,79 @@
+"""Manifests: built purely from timings, saved and loaded at the edge.
+
+One ``<audio_dir>/<slug>/manifest.json`` per article is the single source the
+web app and feeds read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from baclovoice.errors import ManifestError, NotFound
+from baclovoice.fsutil import atomic_write_text
+from baclovoice.models import MANIFEST_VERSION, Manifest
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+
+
+def manifest_path(audio_dir: Path, slug: str) -> Path:
+    return audio_dir / slug / MANIFEST_NAME
+
+
+def dumps(manifest: Manifest) -> str:
+    return json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def save(audio_dir: Path, manifest: Manifest) -> Path:
+    path = manifest_path(audio_dir, manifest.slug)
+    atomic_write_text(path, dumps(manifest))
+    return path
+
+
+def load(audio_dir: Path, slug: str) -> Manifest:
+    """Load one manifest; a missing one is NotFound, a broken one a ManifestError."""
+    path = manifest_path(audio_dir, slug)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(
+            f"No narration has been built for article {slug!r} ({path} is missing).",
+            f"Run: baclovoice build {slug}",
+        ) from None
+    try:
+        data = json.loads(text)
+        manifest = Manifest.from_dict(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ManifestError(
+            f"The manifest {path} is corrupt ({exc.__class__.__name__}: {exc}).",
+            f"Rebuild it: baclovoice build {slug} --force",
+        ) from None
+    if manifest.version != MANIFEST_VERSION:
+        raise ManifestError(
+            f"The manifest {path} has version {manifest.version}; "
+            f"this baclovoice reads version {MANIFEST_VERSION}.",
+            f"Rebuild it: baclovoice build {slug}",
+        )
+    if manifest.slug != slug:
+        raise ManifestError(
+            f"The manifest {path} names slug {manifest.slug!r}, not {slug!r}.",
+            f"Rebuild it: baclovoice build {slug} --force",
+        )
+    return manifest
+
+
+def list_slugs(audio_dir: Path) -> list[str]:
+    """Slugs that have a manifest, sorted."""
+    if not audio_dir.is_dir():
+        return []
+    return sorted(p.parent.name for p in audio_dir.glob(f"*/{MANIFEST_NAME}"))
+
+
+def load_all(audio_dir: Path) -> dict[str, Manifest]:
+    """Every manifest in the audio folder, by slug, newest article first."""
+    manifests = [load(audio_dir, slug) for slug in list_slugs(audio_dir)]
+    manifests.sort(key=lambda m: (m.date is not None, m.date, m.slug), reverse=True)
+    return {m.slug: m for m in manifests}

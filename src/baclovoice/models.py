@@ -1,0 +1,184 @@
+"""Pure dataclasses passed between the pipeline stages.
+
+``Article`` is what the parser reads from HTML; ``Utterance`` is one spoken
+sentence; ``Manifest`` is what a build publishes and the only thing the web
+layer and feeds read. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MANIFEST_VERSION = 1
+
+# Kinds of readable blocks. Announcements are spoken, never displayed.
+BLOCK_KINDS = (
+    "paragraph",  # <p> and loose text
+    "heading",  # <h3>..<h6> inside a section (level says which)
+    "list-item",  # <li>
+    "quote",  # <blockquote> paragraph
+    "image",  # <img alt>, text "Image: <alt>"
+    "caption",  # <figcaption>
+    "table-row",  # one <tr>, cells joined
+    "code",  # <pre>
+)
+
+
+# --- Article model (parse output) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One readable element: its stable element id, kind and display text."""
+
+    id: str
+    kind: str
+    text: str
+    level: int = 0  # heading level for kind == "heading"
+    announce: str = ""  # spoken before the text, e.g. "Quotation." or "Table, 3 rows."
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the article that starts at a section heading."""
+
+    id: str  # slug of the heading, unique within the article
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    title: str
+    sections: tuple[Section, ...]
+    date: dt.date | None = None
+    author: str = ""
+    language: str = "en"
+    description: str = ""
+
+
+# --- Narration script (speech stage output) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One sentence to speak: what is shown, what is said, where it came from."""
+
+    text: str  # display text, as on the page
+    speech: str  # normalized text handed to the engine
+    element_id: str  # id of the source element (block, heading, title)
+    pause_after: float  # seconds of silence after it
+
+
+# --- Manifest (build output, web input) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """A published, content-addressed MP3 inside the audio folder."""
+
+    file: str  # path relative to the audio folder, posix separators
+    bytes: int
+    duration: float  # seconds, from sample counts
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SentenceTiming:
+    text: str
+    element_id: str
+    start: float  # seconds inside the section audio
+    end: float
+
+
+@dataclass(frozen=True)
+class BlockEntry:
+    """A block as the page shows it (the transcript), in reading order."""
+
+    id: str
+    kind: str
+    text: str
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class SectionEntry:
+    id: str
+    number: int  # 1-based
+    title: str
+    audio: AudioFile
+    blocks: tuple[BlockEntry, ...]
+    sentences: tuple[SentenceTiming, ...]
+    start: float = 0.0  # offset of this section inside the full-article audio
+
+
+@dataclass(frozen=True)
+class Manifest:
+    slug: str
+    title: str
+    language: str
+    engine: str  # engine name, e.g. "piper"
+    voice: str  # human-readable voice name, e.g. "joe (en_US, medium)"
+    sections: tuple[SectionEntry, ...]
+    date: dt.date | None = None
+    author: str = ""
+    description: str = ""
+    full: AudioFile | None = None  # whole article with ID3 chapters
+    cover: str = ""  # cover art file relative to the audio folder, "" if none
+    version: int = MANIFEST_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return round(sum(s.audio.duration for s in self.sections), 3)
+
+    @property
+    def audio_files(self) -> tuple[AudioFile, ...]:
+        files = [s.audio for s in self.sections]
+        return tuple(files + ([self.full] if self.full else []))
+
+    def section(self, number: int) -> SectionEntry | None:
+        if 1 <= number <= len(self.sections):
+            return self.sections[number - 1]
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        data["duration"] = self.duration
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        """Rebuild a manifest; raises KeyError/TypeError/ValueError on a bad shape."""
+        sections = tuple(
+            SectionEntry(
+                id=s["id"],
+                number=int(s["number"]),
+                title=s["title"],
+                audio=AudioFile(**s["audio"]),
+                blocks=tuple(BlockEntry(**b) for b in s["blocks"]),
+                sentences=tuple(SentenceTiming(**t) for t in s["sentences"]),
+                start=float(s.get("start", 0.0)),
+            )
+            for s in data["sections"]
+        )
+        full = data.get("full")
+        return cls(
+            slug=data["slug"],
+            title=data["title"],
+            language=data["language"],
+            engine=data["engine"],
+            voice=data["voice"],
+            sections=sections,
+            date=dt.date.fromisoformat(data["date"]) if data.get("date") else None,
+            author=data.get("author", ""),
+            description=data.get("description", ""),
+            full=AudioFile(**full) if full else None,
+            cover=data.get("cover", ""),
+            version=int(data.get("version", MANIFEST_VERSION)),
+            extra=dict(data.get("extra", {})),
+        )

@@ -1,0 +1,127 @@
+"""One frozen Settings object: the only reader of environment variables.
+
+Precedence is CLI flag > environment > default. Each setting is declared once
+as (name, default, help) so the README and ``--help`` can list them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from baclovoice.errors import InputError
+
+ENV_PREFIX = "BACLOVOICE_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("content_dir", Path("content"), "Folder of article HTML files (content/<slug>.html)."),
+    Setting("audio_dir", Path("audio"), "Folder of built audio, caches and manifests."),
+    Setting("engine", "piper", "Speech engine: piper (offline, default) or gtts (online)."),
+    Setting("voice", "", "Piper .onnx voice path; empty = the bundled CC0 'joe' voice."),
+    Setting("base_url", "", "Public URL prefix for feeds and enclosures, e.g. https://x.org."),
+    Setting("bitrate", 64, "MP3 bitrate in kbit/s (constant bitrate)."),
+    Setting("jobs", 0, "Parallel synthesis workers; 0 = one per CPU core."),
+    Setting("gtts_lang", "en", "gTTS language code."),
+    Setting("gtts_tld", "com", "gTTS Google domain (com, co.uk, com.au, ...)."),
+    Setting("gtts_timeout", 10.0, "gTTS request timeout in seconds."),
+    Setting("section_level", 2, "Heading level that starts a section (2 = <h2>)."),
+    Setting("read_images", True, "Read image descriptions ('Image: ...') aloud."),
+)
+
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False}
+_BOOLS |= {"no": False, "off": False}
+
+
+def _convert(setting: Setting, raw: Any) -> Any:
+    """Coerce a raw (string) value to the type of the setting's default."""
+    default = setting.default
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, bool):
+                return raw
+            return _BOOLS[str(raw).strip().lower()]
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        return type(default)(raw)
+    except (KeyError, ValueError, TypeError):
+        raise InputError(
+            f"Setting {setting.name} has an invalid value {raw!r}.",
+            f"Set {setting.env} or --{setting.name.replace('_', '-')} to a valid "
+            f"{type(default).__name__}, for example {default!r}.",
+        ) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_dir: Path = Path("content")
+    audio_dir: Path = Path("audio")
+    engine: str = "piper"
+    voice: str = ""
+    base_url: str = ""
+    bitrate: int = 64
+    jobs: int = 0
+    gtts_lang: str = "en"
+    gtts_tld: str = "com"
+    gtts_timeout: float = 10.0
+    section_level: int = 2
+    read_images: bool = True
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from defaults, then the environment, then non-None overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            value: Any = setting.default
+            if setting.env in environ and environ[setting.env] != "":
+                value = _convert(setting, environ[setting.env])
+            if overrides.get(setting.name) is not None:
+                value = _convert(setting, overrides[setting.name])
+            values[setting.name] = value
+        unknown = set(overrides) - {s.name for s in SETTINGS}
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        return cls(**values).validated()
+
+    def validated(self) -> Settings:
+        if not 8 <= self.bitrate <= 320:
+            raise InputError(
+                f"Bitrate {self.bitrate} kbit/s is out of range.",
+                "Choose a constant MP3 bitrate between 8 and 320, e.g. 64.",
+            )
+        if self.jobs < 0:
+            raise InputError(f"jobs must be 0 (auto) or more, not {self.jobs}.", "Use --jobs 2.")
+        if not 1 <= self.section_level <= 6:
+            raise InputError(
+                f"Section level {self.section_level} is not a heading level.",
+                "Use a number from 1 to 6; 2 splits sections at <h2>.",
+            )
+        return self
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes).validated()
+
+    @property
+    def lexicon_path(self) -> Path:
+        """The pronunciation lexicon lives beside the articles it serves."""
+        return self.content_dir / "lexicon.toml"
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1

@@ -1,0 +1,74 @@
+"""The JSON twin of every page, and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from baclovoice.models import Manifest, SectionEntry
+from baclovoice.web import urls
+from baclovoice.web.context import web_state
+
+bp = Blueprint("api", __name__)
+
+
+def section_json(manifest: Manifest, section: SectionEntry) -> dict[str, Any]:
+    return {
+        "number": section.number,
+        "id": section.id,
+        "title": section.title,
+        "duration": section.audio.duration,
+        "bytes": section.audio.bytes,
+        "sha256": section.audio.sha256,
+        "audio_url": urls.section_audio_url(manifest, section, external=True),
+        "download_url": urls.section_audio_url(manifest, section, download=True, external=True),
+        "vtt_url": urls.section_vtt_url(manifest, section, external=True),
+        "page_url": urls.section_anchor_url(manifest, section, external=True),
+        "sentences": [
+            {"text": t.text, "element_id": t.element_id, "start": t.start, "end": t.end}
+            for t in section.sentences
+        ],
+    }
+
+
+def article_json(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "slug": manifest.slug,
+        "title": manifest.title,
+        "date": manifest.date.isoformat() if manifest.date else None,
+        "author": manifest.author,
+        "description": manifest.description,
+        "language": manifest.language,
+        "engine": manifest.engine,
+        "voice": manifest.voice,
+        "duration": manifest.duration,
+        "url": urls.article_url(manifest, external=True),
+        "api_url": urls.article_api_url(manifest, external=True),
+        "sections": [section_json(manifest, section) for section in manifest.sections],
+    }
+
+
+@bp.get("/api/articles")
+def articles() -> Response:
+    snapshot = web_state().library.snapshot()
+    return jsonify(articles=[article_json(m) for m in snapshot.manifests.values()])
+
+
+@bp.get("/api/articles/<slug>")
+def article(slug: str) -> Response:
+    return jsonify(article_json(web_state().library.get(slug)))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    """200 when every manifest loads; 503 naming each problem otherwise."""
+    library = web_state().library
+    problems = library.check()
+    if problems:
+        response, status = jsonify(status="error", problems=problems), 503
+    else:
+        count = len(library.snapshot().manifests)
+        response, status = jsonify(status="ok", articles=count), 200
+    response.cache_control.no_store = True
+    return response, status

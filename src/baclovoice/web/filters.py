@@ -1,0 +1,51 @@
+"""Jinja filters and globals: formatting helpers and the transcript's sentence spans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from baclovoice.web import formatting, urls
+from baclovoice.web.transcript import Piece, Span
+
+
+def span_html(span: Span, inner: Markup | str | None = None) -> Markup:
+    """A timed sentence: read-along code finds it by id and its data-start/data-end."""
+    content = escape(span.text) if inner is None else escape(inner)
+    return Markup(
+        f'<span id="{escape(span.id)}" data-start="{span.start:.3f}" '
+        f'data-end="{span.end:.3f}">{content}</span>'
+    )
+
+
+def pieces_html(pieces: Iterable[Piece]) -> Markup:
+    """Plain text escaped, sentences wrapped in their spans, nothing else added."""
+    return Markup("").join(
+        span_html(piece) if isinstance(piece, Span) else escape(piece) for piece in pieces
+    )
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        pieces=pieces_html,
+        duration_short=formatting.duration_short,
+        duration_long=formatting.duration_long,
+        clock=formatting.clock,
+        file_size=formatting.file_size,
+        long_date=formatting.long_date,
+        engine_label=formatting.engine_label,
+        language_tag=formatting.language_tag,
+    )
+    app.jinja_env.globals.update(
+        span_html=span_html,
+        position_text=formatting.position_text,
+        static_url=urls.static_url,
+        article_url=urls.article_url,
+        article_api_url=urls.article_api_url,
+        section_audio_url=urls.section_audio_url,
+        section_vtt_url=urls.section_vtt_url,
+    )

@@ -1,0 +1,68 @@
+"""Every URL the pages, the JSON API and the feeds link to is built here.
+
+Audio URLs carry ``?v=<content hash>``: the address changes when the bytes do,
+so browsers may cache a section forever (see ``media.send_audio``). Absolute
+URLs start from ``BACLOVOICE_BASE_URL`` when it is set, else the request's host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from baclovoice.models import AudioFile, Manifest, SectionEntry
+from baclovoice.web.context import web_state
+
+
+def audio_version(audio: AudioFile) -> str:
+    """The short content hash that makes an audio URL content-addressed ("" if unknown)."""
+    return audio.sha256[:16]
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for feeds and the API, honouring the configured public base URL."""
+    base = web_state().settings.base_url.rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _url(endpoint: str, external: bool, **values: Any) -> str:
+    return external_url(endpoint, **values) if external else url_for(endpoint, **values)
+
+
+def article_url(manifest: Manifest, external: bool = False) -> str:
+    return _url("pages.player", external, slug=manifest.slug)
+
+
+def section_anchor_url(manifest: Manifest, section: SectionEntry, external: bool = False) -> str:
+    """The section's heading on the player page (chapter links point here)."""
+    return article_url(manifest, external) + "#" + section.id
+
+
+def section_audio_url(
+    manifest: Manifest, section: SectionEntry, download: bool = False, external: bool = False
+) -> str:
+    values: dict[str, Any] = {"slug": manifest.slug, "number": section.number}
+    if version := audio_version(section.audio):
+        values["v"] = version
+    if download:
+        values["download"] = 1
+    return _url("media.section_audio", external, **values)
+
+
+def section_vtt_url(manifest: Manifest, section: SectionEntry, external: bool = False) -> str:
+    return _url("media.section_vtt", external, slug=manifest.slug, number=section.number)
+
+
+def article_api_url(manifest: Manifest, external: bool = False) -> str:
+    return _url("api.article", external, slug=manifest.slug)
+
+
+def static_url(filename: str) -> str:
+    """A static file's URL, versioned by its content so it can be cached for a year."""
+    version = web_state().static_versions.get(filename)
+    if version:
+        return url_for("static", filename=filename, v=version)
+    return url_for("static", filename=filename)

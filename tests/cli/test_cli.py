@@ -1,0 +1,146 @@
+"""The command line: clear messages and non-zero exits for bad input, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SEED_HTML, SEED_TEXT
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BACLOVOICE_")}
+    environ["PYTHONPATH"] = str(ROOT / "src")
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "baclovoice", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_help_lists_commands(tmp_path):
+    result = run("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("import", "build", "serve", "gc"):
+        assert command in result.stdout
+
+
+def test_import_seed_reproduces_committed_content(tmp_path):
+    result = run("import", str(SEED_TEXT), "--content-dir", str(tmp_path / "c"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "c" / "baclofen-for-anxiety.html"
+    assert written.read_text(encoding="utf-8") == SEED_HTML.read_text(encoding="utf-8")
+
+
+BAD_INPUT = [
+    # (name, setup, args, expected words in the message)
+    ("missing import file", None, ["import", "nope.txt"], "nope.txt"),
+    ("unknown extension", ("a.pdf", b"%PDF"), ["import", "a.pdf"], "a.pdf"),
+    ("empty import file", ("empty.txt", b""), ["import", "empty.txt"], "empty"),
+    (
+        "undecodable bytes",
+        ("bad.txt", b"Title\n\n\xff\xfe\xfa bad"),
+        ["import", "bad.txt"],
+        "UTF-8",
+    ),
+    (
+        "bad slug",
+        ("ok.txt", b"Title\n\nSome text."),
+        ["import", "ok.txt", "--slug", "Bad Slug!"],
+        "slug",
+    ),
+    ("no articles", None, ["build"], "No articles"),
+    ("unknown slug", ("content/a.html", b"<h1>A</h1><p>Text.</p>"), ["build", "zzz"], "zzz"),
+    (
+        "unknown engine",
+        ("content/a.html", b"<h1>A</h1><p>Text.</p>"),
+        ["build", "--engine", "espeak"],
+        "espeak",
+    ),
+    (
+        "bad bitrate",
+        ("content/a.html", b"<h1>A</h1><p>Text.</p>"),
+        ["build", "--bitrate", "9999"],
+        "itrate",
+    ),
+    ("empty article", ("content/a.html", b"<html><body></body></html>"), ["build"], "no title"),
+    ("no text", ("content/a.html", b"<h1>Only a title</h1>"), ["build"], "no narratable text"),
+    ("undecodable article", ("content/a.html", b"<h1>\xff\xfe</h1>"), ["build"], "UTF-8"),
+    (
+        "missing voice",
+        ("content/a.html", b"<h1>A</h1><p>Text.</p>"),
+        ["build", "--voice", "/nope/voice.onnx"],
+        "voice.onnx",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "setup", "args", "words"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT]
+)
+def test_bad_input_gives_a_clear_message(tmp_path, name, setup, args, words):
+    (tmp_path / "content").mkdir()
+    if setup:
+        path = tmp_path / setup[0]
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(setup[1])
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "error:" in result.stderr and words.lower() in result.stderr.lower()
+    assert not list((tmp_path / "content").glob(".*.tmp"))
+
+
+def test_failed_build_keeps_what_was_built(tmp_path):
+    """A broken article stops the build with a message; the existing manifest is untouched."""
+    audio_dir = tmp_path / "audio"
+    manifest_file = audio_dir / "a" / "manifest.json"
+    manifest_file.parent.mkdir(parents=True)
+    manifest_file.write_text('{"precious": true}', encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.html").write_bytes(b"<html><body></body></html>")
+    result = run("build", cwd=tmp_path)
+    assert result.returncode != 0
+    assert manifest_file.read_text(encoding="utf-8") == '{"precious": true}'
+
+
+def test_environment_sets_folders(tmp_path):
+    env = {"BACLOVOICE_CONTENT_DIR": str(tmp_path / "elsewhere")}
+    result = run("build", cwd=tmp_path, env=env)
+    assert result.returncode != 0 and "elsewhere" in result.stderr
+
+
+def test_serve_prints_its_url_and_answers(tmp_path):
+    """`baclovoice serve` runs the production server (waitress) and prints where."""
+    import urllib.request
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BACLOVOICE_")}
+    environ |= {"PYTHONPATH": str(ROOT / "src"), "BACLOVOICE_AUDIO_DIR": str(tmp_path / "a")}
+    (tmp_path / "a").mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "baclovoice", "serve", "--no-build", "--port", "0"],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Serving baclovoice on http://127.0.0.1:")
+        url = line.split()[3]
+        with urllib.request.urlopen(url + "healthz", timeout=10) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert "baclovoice" in response.read().decode()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
