@@ -50,14 +50,16 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 44100
 DEFAULT_COMMENT = "Narrated by a synthetic (text-to-speech) voice."
 
-# master limits this far under the requested true peak. MP3 coding noise raises the
-# peaks of limited speech by 0.3-1.5 dB at 64 kbit/s (up to 3 dB at 24-48, under 0.7
-# at 96+), so encode_mp3 checks the decoded file and re-encodes quieter when needed.
-# A wider margin would make that rarer but costs much deeper limiting on every file
-# (measured on Piper speech: 2 dB → limiting 60% of the time, up to 16 dB; 1 dB →
-# 39%, median 4.4 dB, at most 11 dB).
-_MP3_HEADROOM_DB = 1.0
-_REENCODE_MARGIN_DB = 0.3  # extra cut when a re-encode is needed
+# master limits this far under the requested true peak: MP3 coding noise raises the
+# peaks of limited speech (Piper speech: by 1.2-2.3 dB at 64 kbit/s, 2-3 dB at 32-48,
+# ~0.6 dB at 96+; more the deeper the limiting). encode_mp3 checks the decoded file and,
+# where a peak went over, turns down just those moments and encodes again, keeping the
+# loudness; at 2 dB that takes a second encode for about one file in four at 64 kbit/s
+# (at 1 dB nearly every file, at 1.5 dB one in two). More headroom costs deeper limiting
+# on every file: at -16 LUFS Piper speech is limited by a median 4.2 dB at 1 dB of
+# headroom, 6.4 dB at 2 dB, 9 dB at 2.5 dB (where the gain reaches _MAX_EXTRA_GAIN_DB).
+_MP3_HEADROOM_DB = 2.0
+_REENCODE_MARGIN_DB = 1.0  # turned-down moments aim this far under the ceiling
 _MAX_ENCODES = 3
 # libmp3lame, as driven by ffmpeg, outputs 0.95x its input level (-0.45 dB, measured
 # on sines and speech at every bitrate); encode_mp3 pre-compensates so the decoded
@@ -74,7 +76,7 @@ _SPAN_BLOCKS = 8  # blocks oversampled together (fewer, longer filter runs)
 _ATTACK_S = 0.005
 _HOLD_S = 0.050
 _SMOOTH_S = 0.004
-_LOUDNESS_TOLERANCE = 0.2  # LU; master iterates its gain until within this
+_LOUDNESS_TOLERANCE = 0.1  # LU; master iterates its gain until within this
 _MAX_MEASUREMENTS = 4  # pyloudnorm checks of a gain found on the cheap estimate
 # Gain at most this far over plain normalization: more limiting than that flattens
 # speech into a wall of sound, so audio with extreme peaks stays under the target.
@@ -269,16 +271,74 @@ def _block_true_peaks(samples: np.ndarray, floor: float) -> np.ndarray:
     return peaks.reshape(-1)
 
 
+def _smoothed_curve(need: np.ndarray, rate: int) -> np.ndarray:
+    """Per-block gain (≤ 1) at or under ``need`` everywhere, changing smoothly.
+
+    A block's gain is the minimum need over [k - hold, k + attack], then box-smoothed
+    over a window narrower than both, so every block (and, after linear interpolation,
+    every sample) stays at or below what its own peak needs.
+    """
+    from scipy import ndimage
+
+    block_s = _BLOCK / rate
+    attack = max(2, round(_ATTACK_S / block_s))
+    hold = max(2, round(_HOLD_S / block_s))
+    smooth = min(round(_SMOOTH_S / block_s), attack - 1, hold - 1)
+    # ndimage's positive origin shifts the window left: [k - hold, k + attack].
+    size = attack + hold + 1
+    held = ndimage.minimum_filter1d(need, size, mode="nearest", origin=hold - size // 2)
+    return ndimage.uniform_filter1d(held, 2 * smooth + 1, mode="nearest")
+
+
+def _apply_curve(samples: np.ndarray, rate: int, curve: np.ndarray, curve_rate: int) -> np.ndarray:
+    """``samples`` (at any ``rate``) times a per-block curve made at ``curve_rate``."""
+    centers = (np.arange(len(curve)) * _BLOCK + _BLOCK / 2) / curve_rate
+    shape = np.interp(np.arange(len(samples)) / rate, centers, curve).astype(np.float32)
+    return samples * shape
+
+
+def _gating_bounds(length: int, rate: int) -> np.ndarray:
+    """Block-index bounds (2, m) of pyloudnorm's 400 ms gating blocks (75% overlap)."""
+    count = round((length / rate - _MEASURE_BLOCK_S) / (_MEASURE_BLOCK_S / 4)) + 1
+    starts = (np.arange(max(count, 0)) * (_MEASURE_BLOCK_S / 4) * rate).astype(np.int64)
+    lower = np.rint(starts / _BLOCK).astype(np.int64)
+    return np.stack([lower, lower + round(_MEASURE_BLOCK_S * rate / _BLOCK)])
+
+
+def _gated_loudness(energy: np.ndarray, bounds: np.ndarray, length: int, rate: int) -> float:
+    """BS.1770 gated loudness from per-block K-weighted energy, as pyloudnorm gates it.
+
+    Audio shorter than one gating block is measured whole (pyloudnorm measures it looped).
+    """
+    if not bounds.shape[1]:
+        squares = np.array([energy.sum() / max(length, 1)])
+    else:
+        total = np.concatenate(([0.0], np.cumsum(energy)))
+        upper = np.minimum(bounds[1], len(energy))
+        squares = (total[upper] - total[bounds[0]]) / (_MEASURE_BLOCK_S * rate)
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10 * np.log10(squares)
+    kept = squares[levels >= -70.0]
+    if not len(kept):
+        return -math.inf
+    relative = -0.691 + 10 * math.log10(float(kept.mean())) - 10.0
+    kept = kept[-0.691 + 10 * np.log10(kept) > relative]
+    return -0.691 + 10 * math.log10(float(kept.mean()))
+
+
 @dataclass(frozen=True)
 class _Limiter:
     """A look-ahead true-peak limiter working on _BLOCK-sample blocks of one signal.
 
-    ``peaks`` are the blocks' true peaks and ``energy`` their sums of squares, both at
-    ``rate``; everything else is derived from them, so trying a gain is cheap.
+    ``peaks`` are the blocks' true peaks and ``energy`` their K-weighted sums of squares,
+    both at ``rate``, ``bounds`` the loudness meter's gating blocks; everything else is
+    derived from them, so trying a gain is cheap.
     """
 
     peaks: np.ndarray
     energy: np.ndarray
+    bounds: np.ndarray
+    length: int
     ceiling: float
     rate: int
 
@@ -289,7 +349,8 @@ class _Limiter:
         padded = np.zeros(len(peaks) * _BLOCK)
         padded[: len(samples)] = _k_weighted(samples, rate)
         energy = np.square(padded).reshape(-1, _BLOCK).sum(axis=1)
-        return cls(peaks, energy, ceiling, rate)
+        bounds = _gating_bounds(len(samples), rate)
+        return cls(peaks, energy, bounds, len(samples), ceiling, rate)
 
     def oversampled(self, samples: np.ndarray, floor: float) -> _Limiter:
         """The same limiter with true peaks for blocks whose sample peak reaches ``floor``."""
@@ -301,35 +362,29 @@ class _Limiter:
         return 20 * math.log10(self.ceiling / float(self.peaks.max()))
 
     def curve(self, gain_db: float) -> np.ndarray:
-        """Per-block gain (≤ 1) keeping ``gain * peaks`` under the ceiling, smoothly.
-
-        A block's gain is the minimum need over [k - hold, k + attack], then box-smoothed
-        over a window narrower than both, so every block (and, after linear
-        interpolation, every sample) stays at or below what its own peak needs.
-        """
-        from scipy import ndimage
-
-        block_s = _BLOCK / self.rate
-        attack = max(2, round(_ATTACK_S / block_s))
-        hold = max(2, round(_HOLD_S / block_s))
-        smooth = min(round(_SMOOTH_S / block_s), attack - 1, hold - 1)
+        """Per-block gain (≤ 1) keeping ``gain * peaks`` under the ceiling, smoothly."""
         need = np.minimum(1.0, self.ceiling / np.maximum(self.peaks * 10 ** (gain_db / 20), 1e-12))
-        # ndimage's positive origin shifts the window left: [k - hold, k + attack].
-        size = attack + hold + 1
-        held = ndimage.minimum_filter1d(need, size, mode="nearest", origin=hold - size // 2)
-        return ndimage.uniform_filter1d(held, 2 * smooth + 1, mode="nearest")
+        return _smoothed_curve(need, self.rate)
 
-    def loudness_change_db(self, gain_db: float) -> float:
-        """Estimated loudness change from gain plus limiting (K-weighted, ungated)."""
-        limited = float(np.dot(np.square(self.curve(gain_db)), self.energy))
-        return gain_db + 10 * math.log10(limited / float(self.energy.sum()))
+    @property
+    def input_loudness_db(self) -> float:
+        """Integrated loudness of the signal as it is (LUFS)."""
+        return _gated_loudness(self.energy, self.bounds, self.length, self.rate)
+
+    def loudness_db(self, gain_db: float) -> float:
+        """Estimated integrated loudness after gain and limiting (LUFS).
+
+        The limiter's gain changes are slow next to K-weighting, so the blocks' weighted
+        energy times the squared curve, gated like BS.1770, is within ~0.01 LU of what
+        pyloudnorm measures on the limited audio.
+        """
+        limited = np.square(self.curve(gain_db)) * self.energy * 10 ** (gain_db / 10)
+        return _gated_loudness(limited, self.bounds, self.length, self.rate)
 
     def apply(self, samples: np.ndarray, rate: int, gain_db: float) -> np.ndarray:
         """``samples`` (the same audio, at any ``rate``) with the gain and limiting applied."""
-        curve = self.curve(gain_db)
-        centers = (np.arange(len(curve)) * _BLOCK + _BLOCK / 2) / self.rate
-        shape = np.interp(np.arange(len(samples)) / rate, centers, curve).astype(np.float32)
-        return samples * shape * np.float32(10 ** (gain_db / 20))
+        limited = _apply_curve(samples, rate, self.curve(gain_db), self.rate)
+        return limited * np.float32(10 ** (gain_db / 20))
 
 
 def _solve(function: Callable[[float], float], target: float, low: float, high: float) -> float:
@@ -357,23 +412,24 @@ def master(
     """
     source = _to_float(pcm)
     resampled = _resample(source, pcm.sample_rate, sample_rate)
-    measured = _integrated_loudness(source, pcm.sample_rate)
-    if not math.isfinite(measured):
+    if not np.any(resampled):
         return Pcm(_to_int16(resampled), sample_rate)  # silence: nothing to normalize
     ceiling = 10 ** ((true_peak_db - _MP3_HEADROOM_DB) / 20)
-    plain = 20 * math.log10(ceiling / float(np.abs(resampled).max()))
-    most = max(lufs - measured, plain) + _MAX_EXTRA_GAIN_DB
+    rough = _Limiter.of(resampled, sample_rate, ceiling)
+    measured = rough.input_loudness_db
+    if not math.isfinite(measured):
+        return Pcm(_to_int16(resampled), sample_rate)  # under the meter's -70 LUFS gate
+    most = max(lufs - measured, rough.free_gain_db) + _MAX_EXTRA_GAIN_DB
     # A first gain from sample peaks tells which blocks need true-peak oversampling:
     # under `floor` a block stays below the ceiling even with 6 dB of overshoot.
-    rough = _Limiter.of(resampled, sample_rate, ceiling)
-    guess = _solve(rough.loudness_change_db, lufs - measured, rough.free_gain_db, most)
+    guess = _solve(rough.loudness_db, lufs, rough.free_gain_db, most)
     limiter = rough.oversampled(resampled, floor=ceiling / 10 ** (min(guess + 3, most) / 20) / 2)
-    gain = _normalizing_gain(limiter, source, pcm.sample_rate, measured, lufs, most)
+    gain = _normalizing_gain(limiter, source, pcm.sample_rate, lufs, most)
     return Pcm(_to_int16(limiter.apply(resampled, sample_rate, gain)), sample_rate)
 
 
 def _normalizing_gain(
-    limiter: _Limiter, source: np.ndarray, rate: int, measured: float, lufs: float, most: float
+    limiter: _Limiter, source: np.ndarray, rate: int, lufs: float, most: float
 ) -> float:
     """The gain (dB) that makes the limited audio measure ``lufs``.
 
@@ -383,7 +439,7 @@ def _normalizing_gain(
     ones follow the secant through the last two checks.
     """
     low = min(limiter.free_gain_db, most)
-    gain = _solve(limiter.loudness_change_db, lufs - measured, low, most)
+    gain = _solve(limiter.loudness_db, lufs, low, most)
     tries: list[tuple[float, float]] = []
     for _ in range(_MAX_MEASUREMENTS):
         result = _integrated_loudness(limiter.apply(source, rate, gain), rate)
@@ -391,14 +447,14 @@ def _normalizing_gain(
         if abs(result - lufs) <= _LOUDNESS_TOLERANCE or (gain >= most and result < lufs):
             break
         if len(tries) == 1:
-            bias = result - measured - limiter.loudness_change_db(gain)
-            gain = _solve(limiter.loudness_change_db, lufs - measured - bias, low, most)
+            bias = result - limiter.loudness_db(gain)
+            gain = _solve(limiter.loudness_db, lufs - bias, low, most)
         else:
             (g1, r1), (g2, r2) = tries[-2:]
             slope = min(max((r2 - r1) / (g2 - g1), 0.05), 1.0) if g2 != g1 else 1.0
             gain = min(max(g2 + (lufs - r2) / slope, low), most)
     best = min(tries, key=lambda done: abs(done[1] - lufs))
-    log.debug("master: %.1f LUFS in, %d check(s), gain %+.2f dB", measured, len(tries), best[0])
+    log.debug("master: %d check(s), gain %+.2f dB → %.2f LUFS", len(tries), *best)
     return best[0]
 
 
@@ -410,21 +466,28 @@ def encode_mp3(
 ) -> bytes:
     """Constant-bitrate mono 44.1 kHz MP3 with a LAME header, then ID3v2.3 tags.
 
-    The decoded file is checked against ``true_peak_db`` (None: unchecked): if coding
-    noise pushed a peak over it, the audio is re-encoded that much quieter. Tags are
-    v2.3 because podcast apps read chapters (CTOC/CHAP) from v2.3.
+    The decoded file is checked against ``true_peak_db`` (None: unchecked): where coding
+    noise pushed peaks over it, just those moments are turned down and the audio is
+    encoded again, which keeps the loudness. Tags are v2.3 because podcast apps read
+    chapters (CTOC/CHAP) from v2.3.
     """
     samples = pcm.samples.astype(np.float32) / np.float32(_LAME_OUTPUT_GAIN)
     for attempt in range(1, _MAX_ENCODES + 1):
         mp3 = _lame(samples, pcm.sample_rate, bitrate_kbps)
-        excess = 0.0 if true_peak_db is None else _decoded_true_peak_db(mp3) - true_peak_db
+        if true_peak_db is None:
+            break
+        limit = 10 ** (true_peak_db / 20)
+        peaks = _decoded_block_peaks(mp3, floor=limit / 2)
+        excess = 20 * math.log10(max(float(peaks.max()), 1e-12) / limit)
         if excess <= 0:
             break
         if attempt == _MAX_ENCODES:
             log.warning("MP3 true peak stays %.2f dB over %s dBTP", excess, true_peak_db)
             break
-        log.info("MP3 true peak %.2f dB over %s dBTP; re-encoding quieter", excess, true_peak_db)
-        samples *= np.float32(10 ** (-(excess + _REENCODE_MARGIN_DB) / 20))
+        log.info("MP3 true peak %.2f dB over %s dBTP; re-encoding", excess, true_peak_db)
+        need = np.minimum(1.0, limit * 10 ** (-_REENCODE_MARGIN_DB / 20) / peaks.clip(1e-12))
+        curve = _smoothed_curve(need, SAMPLE_RATE)  # the decoded audio is at SAMPLE_RATE
+        samples = _apply_curve(samples, pcm.sample_rate, curve, SAMPLE_RATE)
     return _tagged(mp3, tags)
 
 
@@ -444,13 +507,11 @@ def _lame(samples: np.ndarray, rate: int, bitrate_kbps: int) -> bytes:
         return out.read_bytes()
 
 
-def _decoded_true_peak_db(mp3: bytes) -> float:
-    """True peak of the decoded MP3, oversampling only spans within 6 dB of the top."""
+def _decoded_block_peaks(mp3: bytes, floor: float) -> np.ndarray:
+    """True peak of each block of the decoded MP3 (gapless, so aligned with its input),
+    oversampling only spans reaching ``floor``."""
     samples = _to_float(_pydub_decode(mp3, "mp3"))  # our own file: no truncation walk
-    top = float(np.abs(samples).max())
-    if top == 0:
-        return -math.inf
-    return 20 * math.log10(float(_block_true_peaks(samples, top / 2).max()))
+    return _block_true_peaks(samples, floor)
 
 
 def _tagged(mp3: bytes, tags: Tags) -> bytes:

@@ -154,14 +154,14 @@ def test_master_hits_loudness_and_true_peak_and_scales_length(rate: int) -> None
     assert out.sample_rate == 44100
     assert len(out.samples) == math.ceil(len(pcm.samples) * 44100 / rate)
     assert audio.loudness(out) == pytest.approx(-16.0, abs=0.3)
-    assert audio.true_peak_db(out) <= -1.9  # ceiling -1 dBTP minus 1 dB MP3 headroom
+    assert audio.true_peak_db(out) <= -2.9  # ceiling -1 dBTP minus 2 dB MP3 headroom
 
 
 @pytest.mark.parametrize(("lufs", "peak"), [(-16.0, -1.0), (-20.0, -3.0), (-23.0, -1.0)])
 def test_master_targets_are_parameters(lufs: float, peak: float) -> None:
     out = audio.master(speechlike(4.0, seed=1), lufs=lufs, true_peak_db=peak)
     assert audio.loudness(out) == pytest.approx(lufs, abs=0.3)
-    assert audio.true_peak_db(out) <= peak - 0.9
+    assert audio.true_peak_db(out) <= peak - 1.9
 
 
 def test_master_leaves_quiet_steady_audio_unlimited() -> None:
@@ -170,14 +170,14 @@ def test_master_leaves_quiet_steady_audio_unlimited() -> None:
     body = out.samples[4410:-4410].astype(float)
     assert audio.loudness(out) == pytest.approx(-16.0, abs=0.2)
     assert body.max() == pytest.approx(-body.min(), rel=0.01)  # no gain dips
-    assert np.abs(body).max() < 32767 * 10 ** (-2.0 / 20)
+    assert np.abs(body).max() < 32767 * 10 ** (-3.0 / 20)
 
 
 def test_master_prefers_quieter_to_crushed_when_every_period_peaks() -> None:
     """Reaching -16 LUFS here would take more than 12 dB of limiting: stay under target."""
     out = audio.master(speechlike(4.0, tilt=0.5))
     assert -22.0 < audio.loudness(out) < -16.3
-    assert audio.true_peak_db(out) <= -1.9
+    assert audio.true_peak_db(out) <= -2.9
 
 
 def test_master_is_deterministic() -> None:
@@ -292,12 +292,10 @@ def test_decoded_true_peak_stays_under_the_ceiling(bitrate: int) -> None:
     assert audio.true_peak_db(audio.decode(mp3)) <= -1.0
 
 
-def test_encode_re_encodes_quieter_when_the_ceiling_is_missed() -> None:
-    mastered = audio.master(speechlike(2.0))  # true peak -2 dBTP
+def test_encode_meets_a_ceiling_far_under_the_mastered_peaks() -> None:
+    mastered = audio.master(speechlike(2.0))  # true peak -3 dBTP
     mp3 = audio.encode_mp3(mastered, tags=TAGS, true_peak_db=-6.0)
-    decoded = audio.decode(mp3)
-    assert audio.true_peak_db(decoded) <= -6.0
-    assert audio.loudness(decoded) < audio.loudness(mastered) - 3.5
+    assert audio.true_peak_db(audio.decode(mp3)) <= -6.0
     unchecked = audio.decode(audio.encode_mp3(mastered, tags=TAGS, true_peak_db=None))
     assert audio.true_peak_db(unchecked) > -6.0
 
@@ -344,3 +342,49 @@ def test_piper_sentences_to_tagged_mp3_and_back() -> None:
     assert 0 <= info.length - mastered.duration <= 2 * 1152 / 44100
     tags = ID3(io.BytesIO(mp3))
     assert str(tags["TRCK"]) == "2/5" and len(tags.getall("CHAP")) == 2
+
+
+MINUTE_OF_TEXT = (
+    "Baclofen is a muscle relaxant that has been prescribed for decades.",
+    "It acts on the central nervous system, specifically on receptors in the spinal cord.",
+    "Some people wonder whether it can also ease the symptoms of anxiety!",
+    "Research is still limited, so talk to your healthcare provider before trying it.",
+    "Side effects may include drowsiness, dizziness, weakness, and fatigue.",
+    "Never stop taking it suddenly: withdrawal can be serious.",
+)
+
+
+@pytest.fixture(scope="module")
+def piper_minute() -> Pcm:
+    """Over a minute of real Piper speech, mastered: six sentences said three times in
+    varied order with 0.3-0.9 s pauses, as a section is assembled."""
+    from baclovoice.engines.piper import PiperEngine
+
+    engine = PiperEngine()
+    sentences = [engine.synthesize(text) for text in MINUTE_OF_TEXT]
+    rng = np.random.default_rng(7)
+    order = [int(i) for _ in range(3) for i in rng.permutation(len(sentences))]
+    pauses = rng.uniform(0.3, 0.9, len(order))
+    parts = [(sentences[i], float(pause)) for i, pause in zip(order, pauses, strict=True)]
+    section = audio.assemble(parts)[0]
+    assert section.duration >= 60.0
+    return audio.master(section)
+
+
+@pytest.mark.slow
+def test_a_minute_of_piper_speech_decodes_at_the_loudness_target(piper_minute: Pcm) -> None:
+    """Long real speech has many limited peaks at the ceiling and MP3 coding noise lifts
+    some over it; the decoded file, not the PCM, must meet -16 LUFS and -1 dBTP."""
+    decoded = audio.decode(audio.encode_mp3(piper_minute, bitrate_kbps=64, tags=TAGS))
+    assert audio.loudness(decoded) == pytest.approx(-16.0, abs=0.3)
+    assert audio.true_peak_db(decoded) <= -1.0
+
+
+@pytest.mark.slow
+def test_encode_turns_down_only_the_peaks_the_mp3_pushed_over(piper_minute: Pcm) -> None:
+    """A missed ceiling costs a few turned-down moments, not the whole file's loudness."""
+    unchecked = audio.decode(audio.encode_mp3(piper_minute, tags=TAGS, true_peak_db=None))
+    ceiling = audio.true_peak_db(unchecked) - 1.0
+    decoded = audio.decode(audio.encode_mp3(piper_minute, tags=TAGS, true_peak_db=ceiling))
+    assert audio.true_peak_db(decoded) <= ceiling
+    assert audio.loudness(decoded) == pytest.approx(audio.loudness(unchecked), abs=0.15)

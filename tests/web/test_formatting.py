@@ -59,7 +59,7 @@ def test_file_size(size: int, expected: str) -> None:
             "Understanding Baclofen and Its Uses",
             "baclofen-for-anxiety-01-understanding-baclofen-and-its-uses.mp3",
         ),
-        ("a", 3, 120, "Baclofen's Potential", "a-003-baclofen-s-potential.mp3"),
+        ("a", 3, 120, "Baclofen's Potential", "a-003-baclofens-potential.mp3"),
         ("cafe", 2, 2, "Café — naïve “quotes” / ../etc", "cafe-02-cafe-naive-quotes-etc.mp3"),
         ("x", 1, 1, "日本語", "x-01.mp3"),
     ],

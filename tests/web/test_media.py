@@ -149,7 +149,7 @@ def test_download_is_an_attachment_with_a_readable_name(client: FlaskClient) -> 
         assert response.status_code == 200
         assert response.headers["Content-Disposition"] == (
             "attachment; filename="
-            "baclofen-for-anxiety-03-baclofen-s-potential-for-treating-anxiety.mp3"
+            "baclofen-for-anxiety-03-baclofens-potential-for-treating-anxiety.mp3"
         )
 
 

@@ -8,8 +8,8 @@ for link text, "1 minute 40 seconds" for a screen reader's slider value, and
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
+
+from baclovoice.parse import slugify
 
 ENGINE_LABELS = {
     "piper": "Piper (offline neural text-to-speech)",
@@ -59,9 +59,11 @@ def file_size(size: int) -> str:
 
 
 def ascii_slug(text: str, max_length: int = 60) -> str:
-    """Lowercase ASCII words joined by hyphens, safe in any file system or header."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    """Lowercase ASCII words joined by hyphens, safe in any file system or header.
+
+    The same rule as section ids ("Baclofen's" -> "baclofens"), shortened at a word.
+    """
+    slug = slugify(text)
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug

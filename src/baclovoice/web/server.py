@@ -61,7 +61,7 @@ def serve(app: Any, host: str, port: int, ready: Callable[[str], None] | None = 
     """Serve until interrupted; ``ready`` gets the URL once the socket is bound."""
     server = create_server(app, host, port)
     url = server_url(server)
-    log.info("Serving on %s", url)
+    log.debug("Serving on %s", url)
     if ready is not None:
         ready(url)
     try:
