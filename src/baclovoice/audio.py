@@ -53,13 +53,17 @@ DEFAULT_COMMENT = "Narrated by a synthetic (text-to-speech) voice."
 # master limits this far under the requested true peak: MP3 coding noise raises the
 # peaks of limited speech (Piper speech: by 1.2-2.3 dB at 64 kbit/s, 2-3 dB at 32-48,
 # ~0.6 dB at 96+; more the deeper the limiting). encode_mp3 checks the decoded file and,
-# where a peak went over, turns down just those moments and encodes again, keeping the
-# loudness; at 2 dB that takes a second encode for about one file in four at 64 kbit/s
-# (at 1 dB nearly every file, at 1.5 dB one in two). More headroom costs deeper limiting
-# on every file: at -16 LUFS Piper speech is limited by a median 4.2 dB at 1 dB of
-# headroom, 6.4 dB at 2 dB, 9 dB at 2.5 dB (where the gain reaches _MAX_EXTRA_GAIN_DB).
+# where a peak went over, turns down the moments near the ceiling and encodes again; at
+# 2 dB that takes a second encode for about one file in four at 64 kbit/s (at 1 dB nearly
+# every file, at 1.5 dB one in two). More headroom costs deeper limiting on every file:
+# at -16 LUFS Piper speech is limited by a median 4.2 dB at 1 dB of headroom, 6.4 dB at
+# 2 dB, 9 dB at 2.5 dB (where the gain reaches _MAX_EXTRA_GAIN_DB).
 _MP3_HEADROOM_DB = 2.0
-_REENCODE_MARGIN_DB = 1.0  # turned-down moments aim this far under the ceiling
+# A re-encode turns down every moment whose decoded peak came within this of the
+# ceiling, to this far under it: the encoder's bit reservoir spreads any change, so
+# the coding noise on every later peak is drawn anew and can differ by a dB. Being
+# local, it costs ~0.02 LU; cutting the whole file cost its excess + margin.
+_REENCODE_MARGIN_DB = 1.0
 _MAX_ENCODES = 3
 # libmp3lame, as driven by ffmpeg, outputs 0.95x its input level (-0.45 dB, measured
 # on sines and speech at every bitrate); encode_mp3 pre-compensates so the decoded
@@ -467,9 +471,9 @@ def encode_mp3(
     """Constant-bitrate mono 44.1 kHz MP3 with a LAME header, then ID3v2.3 tags.
 
     The decoded file is checked against ``true_peak_db`` (None: unchecked): where coding
-    noise pushed peaks over it, just those moments are turned down and the audio is
-    encoded again, which keeps the loudness. Tags are v2.3 because podcast apps read
-    chapters (CTOC/CHAP) from v2.3.
+    noise pushed peaks over it, those moments are turned down and the audio is encoded
+    again, which keeps the loudness. Tags are v2.3 because podcast apps read chapters
+    (CTOC/CHAP) from v2.3.
     """
     samples = pcm.samples.astype(np.float32) / np.float32(_LAME_OUTPUT_GAIN)
     for attempt in range(1, _MAX_ENCODES + 1):
@@ -517,7 +521,39 @@ def _decoded_block_peaks(mp3: bytes, floor: float) -> np.ndarray:
 def _tagged(mp3: bytes, tags: Tags) -> bytes:
     stream = io.BytesIO(mp3)
     _id3(tags).save(stream, v2_version=3)
-    return stream.getvalue()
+    return _chapters_in_time_order(stream.getvalue())
+
+
+def _chapters_in_time_order(data: bytes) -> bytes:
+    """Rewrite the ID3v2.3 tag with its CHAP frames in start-time order.
+
+    mutagen orders frames by size, and players that list chapters in file order
+    (ffprobe, ffmpeg-based apps) would show them shuffled; the CTOC's order alone
+    is not enough for them. Only frame order changes; sizes and bytes stay.
+    """
+    end = 10 + _syncsafe(data[6:10])
+    frames, at = [], 10
+    while at + 10 <= end and data[at : at + 4].strip(b"\0"):
+        size = int.from_bytes(data[at + 4 : at + 8], "big")
+        frames.append(data[at : at + 10 + size])
+        at += 10 + size
+    chaps = [i for i, f in enumerate(frames) if f[:4] == b"CHAP"]
+
+    def start_ms(frame: bytes) -> int:
+        body = frame[10:]
+        cut = body.index(b"\0") + 1  # element id, null-terminated
+        return int.from_bytes(body[cut : cut + 4], "big")
+
+    for index, frame in zip(chaps, sorted((frames[i] for i in chaps), key=start_ms), strict=True):
+        frames[index] = frame
+    return data[:10] + b"".join(frames) + data[at:]
+
+
+def _syncsafe(four: bytes) -> int:
+    size = 0
+    for byte in four:  # 7 bits per byte
+        size = (size << 7) | (byte & 0x7F)
+    return size
 
 
 def _id3(tags: Tags) -> ID3:
@@ -698,12 +734,7 @@ def mp3_frames(data: bytes) -> int:
 
 
 def _id3_size(data: bytes) -> int:
-    if data[:3] != b"ID3":
-        return 0
-    size = 0
-    for byte in data[6:10]:  # syncsafe integer: 7 bits per byte
-        size = (size << 7) | (byte & 0x7F)
-    return 10 + size
+    return 10 + _syncsafe(data[6:10]) if data[:3] == b"ID3" else 0
 
 
 def part_starts(files: Sequence[Path]) -> list[float]:

@@ -153,14 +153,14 @@ def test_master_hits_loudness_and_true_peak_and_scales_length(rate: int) -> None
     out = audio.master(pcm)
     assert out.sample_rate == 44100
     assert len(out.samples) == math.ceil(len(pcm.samples) * 44100 / rate)
-    assert audio.loudness(out) == pytest.approx(-16.0, abs=0.3)
+    assert audio.loudness(out) == pytest.approx(-16.0, abs=0.15)
     assert audio.true_peak_db(out) <= -2.9  # ceiling -1 dBTP minus 2 dB MP3 headroom
 
 
 @pytest.mark.parametrize(("lufs", "peak"), [(-16.0, -1.0), (-20.0, -3.0), (-23.0, -1.0)])
 def test_master_targets_are_parameters(lufs: float, peak: float) -> None:
     out = audio.master(speechlike(4.0, seed=1), lufs=lufs, true_peak_db=peak)
-    assert audio.loudness(out) == pytest.approx(lufs, abs=0.3)
+    assert audio.loudness(out) == pytest.approx(lufs, abs=0.15)
     assert audio.true_peak_db(out) <= peak - 1.9
 
 
@@ -356,14 +356,14 @@ MINUTE_OF_TEXT = (
 
 @pytest.fixture(scope="module")
 def piper_minute() -> Pcm:
-    """Over a minute of real Piper speech, mastered: six sentences said three times in
-    varied order with 0.3-0.9 s pauses, as a section is assembled."""
+    """Over a minute of real Piper speech, mastered: six sentences said 14 times in all,
+    in varied order with 0.3-0.9 s pauses, as a section is assembled."""
     from baclovoice.engines.piper import PiperEngine
 
     engine = PiperEngine()
     sentences = [engine.synthesize(text) for text in MINUTE_OF_TEXT]
     rng = np.random.default_rng(7)
-    order = [int(i) for _ in range(3) for i in rng.permutation(len(sentences))]
+    order = [int(i) for _ in range(3) for i in rng.permutation(len(sentences))][:14]
     pauses = rng.uniform(0.3, 0.9, len(order))
     parts = [(sentences[i], float(pause)) for i, pause in zip(order, pauses, strict=True)]
     section = audio.assemble(parts)[0]
@@ -382,9 +382,27 @@ def test_a_minute_of_piper_speech_decodes_at_the_loudness_target(piper_minute: P
 
 @pytest.mark.slow
 def test_encode_turns_down_only_the_peaks_the_mp3_pushed_over(piper_minute: Pcm) -> None:
-    """A missed ceiling costs a few turned-down moments, not the whole file's loudness."""
+    """A missed ceiling costs a few turned-down moments, not the whole file's loudness
+    (a uniform cut would lose the 0.3 dB excess plus its margin)."""
     unchecked = audio.decode(audio.encode_mp3(piper_minute, tags=TAGS, true_peak_db=None))
-    ceiling = audio.true_peak_db(unchecked) - 1.0
+    ceiling = audio.true_peak_db(unchecked) - 0.3
     decoded = audio.decode(audio.encode_mp3(piper_minute, tags=TAGS, true_peak_db=ceiling))
     assert audio.true_peak_db(decoded) <= ceiling
-    assert audio.loudness(decoded) == pytest.approx(audio.loudness(unchecked), abs=0.15)
+    assert audio.loudness(decoded) == pytest.approx(audio.loudness(unchecked), abs=0.25)
+
+
+def test_chapter_frames_are_stored_in_time_order() -> None:
+    """Players that list CHAP frames in file order (ffprobe) must see them in time order."""
+    titles = [
+        "A much longer first title here",
+        "B",
+        "C medium title",
+        "D",
+        "E longest title of all",
+    ]
+    chapters = tuple(Chapter(start=i, end=i + 1, title=title) for i, title in enumerate(titles))
+    tags = Tags("t", "a", "b", chapters=chapters)
+    mp3 = audio.encode_mp3(tone(len(titles), 44100, -20), tags=tags)
+    stored = [k for k in ID3(io.BytesIO(mp3)).keys() if k.startswith("CHAP:")]
+    assert stored == [f"CHAP:chp{i}" for i in range(len(titles))]
+    assert audio.decode(mp3).duration == pytest.approx(len(titles), abs=0.01)
