@@ -29,7 +29,6 @@ def speech_text() -> str:
     """Exactly the text the build speaks, so both sides do the same work."""
     from baclovoice.content import load_article
     from baclovoice.lexicon import load_lexicon
-
     from baclovoice.script import narrate
 
     article = load_article(SEED.parent, SLUG)
@@ -49,9 +48,9 @@ print(time.perf_counter() - start)
 """
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
+def tree_rss_kib(pid: int) -> tuple[int, int]:
+    """Resident memory (KiB) of a process tree (Linux /proc): (sum, largest process)."""
+    total, largest, stack = 0, 0, [pid]
     while stack:
         current = stack.pop()
         try:
@@ -59,15 +58,17 @@ def tree_rss_kib(pid: int) -> int:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
-        )
+        rss = [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")]
+        total += sum(rss)
+        largest = max([largest, *rss])
         stack.extend(int(c) for c in children)
-    return total
+    return total, largest
 
 
-def timed(cmd: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS in KiB, and stdout of a command."""
+def timed(
+    cmd: list[str], env: dict[str, str], stdin: str | None = None
+) -> tuple[float, tuple[int, int], str]:
+    """Wall seconds, peak RSS in KiB (process tree, largest process), stdout of a command."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -77,11 +78,12 @@ def timed(cmd: list[str], env: dict[str, str], stdin: str | None = None) -> tupl
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak = [0]
+    peak = [0, 0]
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss_kib(proc.pid))
+            total, largest = tree_rss_kib(proc.pid)
+            peak[:] = [max(peak[0], total), max(peak[1], largest)]
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -91,7 +93,7 @@ def timed(cmd: list[str], env: dict[str, str], stdin: str | None = None) -> tupl
     sampler.join()
     if proc.returncode:
         sys.exit(f"command failed: {' '.join(cmd)}\n{err}")
-    return wall, peak[0], out
+    return wall, (peak[0], peak[1]), out
 
 
 def main() -> None:

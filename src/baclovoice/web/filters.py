@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
         long_date=formatting.long_date,
         engine_label=formatting.engine_label,
         language_tag=formatting.language_tag,
+        podcast_url=formatting.podcast_url,
     )
     app.jinja_env.globals.update(
         span_html=span_html,
@@ -46,6 +47,10 @@ def register(app: Flask) -> None:
         static_url=urls.static_url,
         article_url=urls.article_url,
         article_api_url=urls.article_api_url,
+        article_audio_url=urls.article_audio_url,
+        article_cover_url=urls.article_cover_url,
+        article_feed_url=urls.article_feed_url,
+        library_feed_url=urls.library_feed_url,
         section_audio_url=urls.section_audio_url,
         section_vtt_url=urls.section_vtt_url,
     )

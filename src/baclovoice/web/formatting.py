@@ -90,6 +90,12 @@ def vtt_timestamp(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
+def podcast_url(feed_url: str) -> str:
+    """The podcast:// form of a feed address, which opens it in the listener's podcast app."""
+    scheme, sep, rest = feed_url.partition("://")
+    return f"podcast://{rest}" if sep and scheme in ("http", "https") else feed_url
+
+
 def engine_label(engine: str) -> str:
     return ENGINE_LABELS.get(engine, engine)
 

@@ -56,6 +56,32 @@ def section_vtt_url(manifest: Manifest, section: SectionEntry, external: bool = 
     return _url("media.section_vtt", external, slug=manifest.slug, number=section.number)
 
 
+def article_audio_url(manifest: Manifest, download: bool = False, external: bool = False) -> str:
+    """The whole-article MP3 (the library feed's enclosure); "" before a build made one."""
+    if manifest.full is None:
+        return ""
+    values: dict[str, Any] = {"slug": manifest.slug}
+    if version := audio_version(manifest.full):
+        values["v"] = version
+    if download:
+        values["download"] = 1
+    return _url("feeds.article_mp3", external, **values)
+
+
+def library_feed_url(external: bool = False) -> str:
+    return _url("feeds.library_feed", external)
+
+
+def article_feed_url(manifest: Manifest, external: bool = False) -> str:
+    """The serial feed of one article: one episode per section."""
+    return _url("feeds.article_feed", external, slug=manifest.slug)
+
+
+def article_cover_url(manifest: Manifest) -> str:
+    """The article's cover art, "" when the build has not made one."""
+    return url_for("feeds.article_cover", slug=manifest.slug) if manifest.cover else ""
+
+
 def article_api_url(manifest: Manifest, external: bool = False) -> str:
     return _url("api.article", external, slug=manifest.slug)
 
