@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
@@ -112,6 +113,11 @@ def _synthesize_in_worker(speech: str) -> bytes:
     return audio.wav_bytes(_WORKER_ENGINE.synthesize(speech))
 
 
+def _preload_audio_libraries() -> None:
+    """Import mastering's libraries in a thread while synthesis (which frees the GIL) runs."""
+    threading.Thread(target=audio.preload, name="preload-audio", daemon=True).start()
+
+
 # --- the build -------------------------------------------------------------------
 
 
@@ -155,6 +161,7 @@ class Builder:
         ordered = sorted(jobs.items(), key=lambda kv: len(kv[1]), reverse=True)
         workers = min(self.settings.workers, len(ordered))
         if workers <= 1 or len(ordered) < POOL_THRESHOLD:
+            _preload_audio_libraries()
             for done, (key, speech) in enumerate(ordered, 1):
                 self.store.write_sentence(key, audio.wav_bytes(self.engine.synthesize(speech)))
                 if progress:
@@ -168,6 +175,7 @@ class Builder:
             initargs=(self.settings.engine, self.settings),
         ) as pool:
             futures = {pool.submit(_synthesize_in_worker, speech): key for key, speech in ordered}
+            _preload_audio_libraries()  # after the workers are forked: no import lock to inherit
             for done, future in enumerate(as_completed(futures), 1):
                 self.store.write_sentence(futures[future], future.result())
                 if progress:
