@@ -59,6 +59,10 @@ DEFAULT_COMMENT = "Narrated by a synthetic (text-to-speech) voice."
 # at -16 LUFS Piper speech is limited by a median 4.2 dB at 1 dB of headroom, 6.4 dB at
 # 2 dB, 9 dB at 2.5 dB (where the gain reaches _MAX_EXTRA_GAIN_DB).
 _MP3_HEADROOM_DB = 2.0
+# Less headroom, tried in turn when a take cannot reach the target under the ceiling.
+_HEADROOMS_DB = (_MP3_HEADROOM_DB, 1.0, 0.3)
+_HEADROOM_RETRY_LU = 0.3  # closer than this to the target is close enough
+_HEADROOM_RETRY_MAX_LU = 1.2  # further than this below it is a far miss: no retry
 # A re-encode turns down every moment whose decoded peak came within this of the
 # ceiling, to this far under it: the encoder's bit reservoir spreads any change, so
 # the coding noise on every later peak is drawn anew and can differ by a dB. Being
@@ -429,24 +433,43 @@ def master(
     resampled = _resample(source, pcm.sample_rate, sample_rate)
     if not np.any(resampled):
         return Pcm(_to_int16(resampled), sample_rate)  # silence: nothing to normalize
-    ceiling = 10 ** ((true_peak_db - _MP3_HEADROOM_DB) / 20)
-    rough = _Limiter.of(resampled, sample_rate, ceiling)
+    for headroom in _HEADROOMS_DB:
+        ceiling = 10 ** ((true_peak_db - headroom) / 20)
+        mastered = _limited(source, pcm.sample_rate, resampled, sample_rate, ceiling, lufs)
+        if mastered is None:
+            return Pcm(_to_int16(resampled), sample_rate)  # under the meter's -70 LUFS gate
+        samples, reached = mastered
+        if not lufs - _HEADROOM_RETRY_MAX_LU <= reached < lufs - _HEADROOM_RETRY_LU:
+            break
+        # A near miss: short, peaky takes cannot reach the target under the low ceiling
+        # however hard they are limited; a higher one is safe because encode_mp3 turns
+        # down any moment that MP3 coding then pushes over the true-peak limit. A far
+        # miss is audio that would need crushing: it stays quieter, at the safe ceiling.
+        log.debug("master: %.2f LUFS at %.1f dB of headroom; trying less", reached, headroom)
+    return Pcm(_to_int16(samples), sample_rate)
+
+
+def _limited(
+    source: np.ndarray, rate: int, resampled: np.ndarray, out_rate: int, ceiling: float, lufs: float
+) -> tuple[np.ndarray, float] | None:
+    """Gain plus limiting under ``ceiling`` toward ``lufs``: (samples, LUFS reached)."""
+    rough = _Limiter.of(resampled, out_rate, ceiling)
     measured = rough.input_loudness_db
     if not math.isfinite(measured):
-        return Pcm(_to_int16(resampled), sample_rate)  # under the meter's -70 LUFS gate
+        return None
     most = max(lufs - measured, rough.free_gain_db) + _MAX_EXTRA_GAIN_DB
     # A first gain from sample peaks tells which blocks need true-peak oversampling:
     # under `floor` a block stays below the ceiling even with 6 dB of overshoot.
     guess = _solve(rough.loudness_db, lufs, rough.free_gain_db, most)
     limiter = rough.oversampled(resampled, floor=ceiling / 10 ** (min(guess + 3, most) / 20) / 2)
-    gain = _normalizing_gain(limiter, source, pcm.sample_rate, lufs, most)
-    return Pcm(_to_int16(limiter.apply(resampled, sample_rate, gain)), sample_rate)
+    gain, reached = _normalizing_gain(limiter, source, rate, lufs, most)
+    return limiter.apply(resampled, out_rate, gain), reached
 
 
 def _normalizing_gain(
     limiter: _Limiter, source: np.ndarray, rate: int, lufs: float, most: float
-) -> float:
-    """The gain (dB) that makes the limited audio measure ``lufs``.
+) -> tuple[float, float]:
+    """The gain (dB) that makes the limited audio measure ``lufs``, and what it measures.
 
     The first try is solved on the limiter's cheap estimate, then each try is checked
     with pyloudnorm on the limited source at its own rate (speech has nothing above it,
@@ -470,7 +493,7 @@ def _normalizing_gain(
             gain = min(max(g2 + (lufs - r2) / slope, low), most)
     best = min(tries, key=lambda done: abs(done[1] - lufs))
     log.debug("master: %d check(s), gain %+.2f dB → %.2f LUFS", len(tries), *best)
-    return best[0]
+    return best
 
 
 # --- MP3 ----------------------------------------------------------------------------
@@ -735,17 +758,14 @@ def mp3_frames(data: bytes) -> int:
 
     The count excludes the Info frame itself, which decoders and ffmpeg's concat skip.
     """
-    start = _id3_size(data)
-    head = data[start : start + 200]
+    stream = io.BytesIO(data)
+    skip_id3(stream)
+    head = stream.read(200)
     for tag in (b"Info", b"Xing"):
         at = head.find(tag)
         if at >= 0 and int.from_bytes(head[at + 4 : at + 8], "big") & 1:
             return int.from_bytes(head[at + 8 : at + 12], "big")
     raise AudioError("The MP3 has no Xing/Info frame count.", "Rebuild: baclovoice build --force")
-
-
-def _id3_size(data: bytes) -> int:
-    return 10 + _syncsafe(data[6:10]) if data[:3] == b"ID3" else 0
 
 
 def part_starts(files: Sequence[Path]) -> list[float]:
