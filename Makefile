@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test run build test lint bench clean
+.PHONY: install install-test run build test test-fast lint bench clean
 
 # The stamp depends on pyproject.toml, so an unchanged project reinstalls nothing.
 $(BIN)/python:
@@ -40,6 +40,10 @@ test: install-test
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The fast tier: no Piper voice, no browser, no podcast client (the fake engine stands in).
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not slow and not browser" -q
 
 bench: install
 	$(BIN)/python benchmarks/bench_build.py

@@ -27,9 +27,9 @@ SLUG = SEED.stem
 
 def speech_text() -> str:
     """Exactly the text the build speaks, so both sides do the same work."""
-    from baclovoice.content import load_article
-    from baclovoice.lexicon import load_lexicon
-    from baclovoice.script import narrate
+    from baclovoice.ingest.store import load_article
+    from baclovoice.speech.lexicon import load_lexicon
+    from baclovoice.speech.script import narrate
 
     article = load_article(SEED.parent, SLUG)
     scripts = narrate(article, load_lexicon(ROOT / "content" / "lexicon.toml"))

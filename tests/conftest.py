@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,8 +12,39 @@ import pytest
 from baclovoice.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_TEXT = ROOT.parent / "shared" / "seed" / "000_571d21444bbda412.txt"
+SEED_TEXT = ROOT / "tests" / "fixtures" / "baclofen-for-anxiety.txt"  # the seed article's text
 SEED_HTML = ROOT / "content" / "baclofen-for-anxiety.html"
+
+# Test folders that need an optional test package: without it they are not collected,
+# so the fast tier runs on a bare install; in CI (CI set) a missing one is an error.
+OPTIONAL_PACKAGES = {
+    "playwright": ["browser/*"],
+    "axe_playwright_python": ["browser/*"],
+    "feedparser": ["feeds/test_feed.py", "feeds/test_routes.py", "feeds/test_built.py"],
+    "podcastparser": ["feeds/test_built.py", "feeds/test_gpodder.py"],
+}
+MISSING_PACKAGES = sorted(m for m in OPTIONAL_PACKAGES if importlib.util.find_spec(m) is None)
+collect_ignore_glob = sorted({g for m in MISSING_PACKAGES for g in OPTIONAL_PACKAGES[m]})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if MISSING_PACKAGES and os.environ.get("CI"):
+        raise pytest.UsageError(
+            f"CI must run every test, but these test packages are missing: "
+            f"{', '.join(MISSING_PACKAGES)}. Install them: pip install -e '.[test]'"
+        )
+
+
+def require_program(name: str, install: str) -> str:
+    """The path of a required program; skip without it, but fail in CI (CI set)."""
+    found = shutil.which(name)
+    if found is None:
+        reason = f"{name} is not installed ({install})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run this test, not skip it.")
+        pytest.skip(reason)
+    return found
+
 
 SMALL_ARTICLE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tiny Test | Example</title>

@@ -29,6 +29,7 @@ _ENGINE_OPTIONS = (
     "gtts_timeout",
     "section_level",
     "read_images",
+    "ffmpeg",
 )
 _SERVE_OPTIONS = ("base_url",)
 
@@ -75,7 +76,7 @@ def cli(verbose: int, quiet: bool) -> None:
 @settings_options("content_dir")
 def import_command(settings: Settings, path: Path, slug: str | None) -> None:
     """Import a .txt, .md or .html article into content/<slug>.html."""
-    from baclovoice.content import import_article
+    from baclovoice.ingest.store import import_article
 
     written = import_article(path, settings.content_dir, slug)
     click.echo(f"Imported {path} → {written}")
@@ -108,7 +109,7 @@ class _ProgressPrinter:
 
 
 def _run_build(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
-    from baclovoice.pipeline import build
+    from baclovoice.build.builder import build
 
     printer = _ProgressPrinter()
     try:
@@ -166,7 +167,7 @@ def serve_command(settings: Settings, host: str, port: int, no_build: bool) -> N
 @settings_options("audio_dir")
 def gc_command(settings: Settings, dry_run: bool) -> None:
     """Remove audio that no manifest references."""
-    from baclovoice.cleanup import collect_garbage
+    from baclovoice.build.gc import collect_garbage
 
     removed, freed = collect_garbage(settings, dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from baclovoice.errors import ManifestError, NotFound
@@ -65,7 +66,7 @@ def load(audio_dir: Path, slug: str) -> Manifest:
     return manifest
 
 
-def list_slugs(audio_dir: Path) -> list[str]:
+def built_slugs(audio_dir: Path) -> list[str]:
     """Slugs that have a manifest, sorted."""
     if not audio_dir.is_dir():
         return []
@@ -74,6 +75,10 @@ def list_slugs(audio_dir: Path) -> list[str]:
 
 def load_all(audio_dir: Path) -> dict[str, Manifest]:
     """Every manifest in the audio folder, by slug, newest article first."""
-    manifests = [load(audio_dir, slug) for slug in list_slugs(audio_dir)]
-    manifests.sort(key=lambda m: (m.date is not None, m.date, m.slug), reverse=True)
-    return {m.slug: m for m in manifests}
+    return newest_first(load(audio_dir, slug) for slug in built_slugs(audio_dir))
+
+
+def newest_first(manifests: Iterable[Manifest]) -> dict[str, Manifest]:
+    """By slug, newest article first (undated ones last), as the library lists them."""
+    ordered = sorted(manifests, key=lambda m: (m.date is not None, m.date, m.slug), reverse=True)
+    return {m.slug: m for m in ordered}

@@ -128,6 +128,7 @@ class Manifest:
     description: str = ""
     full: AudioFile | None = None  # whole article with ID3 chapters
     cover: str = ""  # cover art file relative to the audio folder, "" if none
+    sentence_keys: tuple[str, ...] = ()  # cache keys of every sentence (gc keeps these)
     version: int = MANIFEST_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -179,6 +180,10 @@ class Manifest:
             description=data.get("description", ""),
             full=AudioFile(**full) if full else None,
             cover=data.get("cover", ""),
+            # Manifests written before this field kept the keys under "extra".
+            sentence_keys=tuple(
+                data.get("sentence_keys", data.get("extra", {}).get("sentence_keys", ()))
+            ),
             version=int(data.get("version", MANIFEST_VERSION)),
-            extra=dict(data.get("extra", {})),
+            extra={k: v for k, v in data.get("extra", {}).items() if k != "sentence_keys"},
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +28,6 @@ class Setting:
     def env(self) -> str:
         return ENV_PREFIX + self.name.upper()
 
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("content_dir", Path("content"), "Folder of article HTML files (content/<slug>.html)."),
-    Setting("audio_dir", Path("audio"), "Folder of built audio, caches and manifests."),
-    Setting("engine", "piper", "Speech engine: piper (offline, default) or gtts (online)."),
-    Setting("voice", "", "Piper .onnx voice path; empty = the bundled CC0 'joe' voice."),
-    Setting("base_url", "", "Public URL prefix for feeds and enclosures, e.g. https://x.org."),
-    Setting("bitrate", 64, "MP3 bitrate in kbit/s (constant bitrate)."),
-    Setting("jobs", 0, "Parallel synthesis workers; 0 = one per CPU core."),
-    Setting("gtts_lang", "en", "gTTS language code."),
-    Setting("gtts_tld", "com", "gTTS Google domain (com, co.uk, com.au, ...)."),
-    Setting("gtts_timeout", 10.0, "gTTS request timeout in seconds."),
-    Setting("section_level", 2, "Heading level that starts a section (2 = <h2>)."),
-    Setting("read_images", True, "Read image descriptions ('Image: ...') aloud."),
-)
 
 _BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False}
 _BOOLS |= {"no": False, "off": False}
@@ -67,20 +52,32 @@ def _convert(setting: Setting, raw: Any) -> Any:
         ) from None
 
 
+def _setting(default: Any, help: str) -> Any:
+    """A Settings field whose help text the CLI and README show beside its flag and variable."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class Settings:
-    content_dir: Path = Path("content")
-    audio_dir: Path = Path("audio")
-    engine: str = "piper"
-    voice: str = ""
-    base_url: str = ""
-    bitrate: int = 64
-    jobs: int = 0
-    gtts_lang: str = "en"
-    gtts_tld: str = "com"
-    gtts_timeout: float = 10.0
-    section_level: int = 2
-    read_images: bool = True
+    """Every setting, declared once: name, default and help (see ``SETTINGS``)."""
+
+    content_dir: Path = _setting(
+        Path("content"), "Folder of article HTML files (content/<slug>.html)."
+    )
+    audio_dir: Path = _setting(Path("audio"), "Folder of built audio, caches and manifests.")
+    engine: str = _setting(
+        "piper", "Speech engine: piper (offline, default), gtts (online) or fake (test tones)."
+    )
+    voice: str = _setting("", "Piper .onnx voice path; empty = the bundled CC0 'joe' voice.")
+    base_url: str = _setting("", "Public URL prefix for feeds and enclosures, e.g. https://x.org.")
+    bitrate: int = _setting(64, "MP3 bitrate in kbit/s (constant bitrate).")
+    jobs: int = _setting(0, "Parallel synthesis workers; 0 = one per CPU core.")
+    gtts_lang: str = _setting("en", "gTTS language code.")
+    gtts_tld: str = _setting("com", "gTTS Google domain (com, co.uk, com.au, ...).")
+    gtts_timeout: float = _setting(10.0, "gTTS request timeout in seconds.")
+    section_level: int = _setting(2, "Heading level that starts a section (2 = <h2>).")
+    read_images: bool = _setting(True, "Read image descriptions ('Image: ...') aloud.")
+    ffmpeg: str = _setting("", "ffmpeg binary to run; empty = the bundled imageio-ffmpeg one.")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -125,3 +122,8 @@ class Settings:
     @property
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)
+)

@@ -35,7 +35,7 @@ def google_mp3(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A 1 s sine as Google sends it: 24 kHz mono 32 kbit/s MP3 (with a LAME header)."""
     path = tmp_path_factory.mktemp("mp3") / "sine.mp3"
     subprocess.run(
-        [audio.ffmpeg_path(), "-v", "error", "-f", "lavfi",
+        [audio.BUNDLED.path, "-v", "error", "-f", "lavfi",
          "-i", f"sine=frequency=300:duration={MP3_SECONDS}:sample_rate=24000",
          "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", "-f", "mp3", "-y", str(path)],
         check=True,

@@ -38,7 +38,7 @@ def _edit_config(model: Path, **inference: float) -> None:
 
 
 def test_engine_names() -> None:
-    assert ENGINE_NAMES == ("piper", "gtts")
+    assert ENGINE_NAMES == ("piper", "gtts", "fake")
 
 
 def test_create_engine_refuses_unknown_names(settings: Settings) -> None:

@@ -144,3 +144,82 @@ def test_serve_prints_its_url_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+def _corrupt_manifest(root: Path) -> None:
+    (root / "audio" / "a").mkdir(parents=True)
+    (root / "audio" / "a" / "manifest.json").write_text("{not json", encoding="utf-8")
+
+
+def _voice_that_cannot_load(root: Path) -> None:
+    """A voice whose config is fine but whose model is not an ONNX file."""
+    from baclovoice.engines.piper import default_voice_path
+
+    config = Path(str(default_voice_path()) + ".json")
+    (root / "broken.onnx").write_bytes(b"this is not an onnx model")
+    (root / "broken.onnx.json").write_bytes(config.read_bytes())
+
+
+ARTICLE = b"<h1>A</h1><p>Some text to read.</p>"
+
+# (what fails, setup, arguments, exit code): one row per exit code of errors.py.
+EXIT_CODES = [
+    ("input: unknown slug", None, ["build", "nope"], 2),
+    (
+        "engine: a voice that cannot load",
+        _voice_that_cannot_load,
+        ["build", "--voice", "broken.onnx"],
+        3,
+    ),
+    (
+        "audio: an ffmpeg that fails",
+        None,
+        ["build", "--engine", "fake", "--ffmpeg", "/bin/false"],
+        4,
+    ),
+    ("manifest: a corrupt manifest", _corrupt_manifest, ["gc"], 5),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "setup", "args", "code"), EXIT_CODES, ids=[e[0] for e in EXIT_CODES]
+)
+def test_exit_codes(tmp_path, name, setup, args, code):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.html").write_bytes(ARTICLE)
+    if setup:
+        setup(tmp_path)
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert "error:" in result.stderr and "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_exit_code_6_when_another_build_holds_the_lock(tmp_path, monkeypatch, capsys):
+    from baclovoice.build import store
+    from baclovoice.cli import main
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.html").write_bytes(ARTICLE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.2)
+    with store.AudioStore(tmp_path / "audio").lock(), pytest.raises(SystemExit) as exited:
+        main(["build", "--engine", "fake"])
+    assert exited.value.code == 6
+    assert "Another build" in capsys.readouterr().err
+
+
+def test_build_with_the_fake_engine_then_serve_it(tmp_path):
+    """The whole command line path without a voice: build, rebuild from cache, gc."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.html").write_bytes(ARTICLE)
+    env = {"BACLOVOICE_ENGINE": "fake"}
+    first = run("build", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "a: 3 sentences (3 synthesized, 0 cached)" in first.stdout
+    again = run("build", cwd=tmp_path, env=env)
+    assert "a: 3 sentences (0 synthesized, 3 cached), 0 audio files written, up to date" in (
+        again.stdout
+    )
+    assert (tmp_path / "audio" / "a" / "manifest.json").is_file()
+    assert run("gc", "--dry-run", cwd=tmp_path).returncode == 0

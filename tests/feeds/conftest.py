@@ -1,16 +1,13 @@
 """Articles to put in feeds: tone MP3s published in a flash, and one real pipeline build.
 
-The fast fixture publishes with ``tests.web.builders`` (real MP3s from ffmpeg) and joins
-the sections into a whole-article MP3 with ID3 chapters through ``audio.concat_mp3``, as
-the build does. The slow one runs the real pipeline with the Piper voice on a tiny article.
-Cover art is stored as the build stores it, unless the build already did.
+The fast fixture publishes tone sections with ``tests.web.builders`` (real MP3s from
+ffmpeg), then the whole-article MP3 and the covers with the build's own publish stage.
+The slow one runs the real pipeline with the Piper voice on a tiny article.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,68 +17,52 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from baclovoice import audio, manifest
-from baclovoice.artwork import render_cover
-from baclovoice.fsutil import atomic_write_bytes
-from baclovoice.models import AudioFile, Manifest
+from baclovoice import manifest
+from baclovoice.build import publish
+from baclovoice.build.store import AudioStore
+from baclovoice.models import Article, Manifest
 from baclovoice.settings import Settings
-from baclovoice.web import create_app, feeds
+from baclovoice.web import create_app
 from baclovoice.web.server import create_server, server_url, shutdown
-from tests.web.builders import Spec, publish
+from tests.web.builders import Spec
+from tests.web.builders import publish as publish_tones
 
 HOSTILE_TITLE = "Fish & Chips <script>alert(\"x\")</script> ]]> — “quoted” 'tick'"
 
 
 def make_app(settings: Settings) -> Flask:
-    app = create_app(settings, {"TESTING": True})
-    if "feeds" not in app.blueprints:  # until create_app lists the feeds blueprint itself
-        app.register_blueprint(feeds.bp)
-    return app
+    return create_app(settings, {"TESTING": True})
 
 
-@functools.cache
-def cover_png(title: str, subtitle: str) -> bytes:
-    """Rendering takes a tenth of a second; the tests need few distinct covers."""
-    return render_cover(title, subtitle)
+def _article(m: Manifest) -> Article:
+    """The Article a manifest was published from, as far as publishing reads it."""
+    return Article(slug=m.slug, title=m.title, sections=(), date=m.date, author=m.author)
 
 
 def add_covers(audio_dir: Path, m: Manifest) -> Manifest:
-    """The library cover and a content-addressed article cover, named in the manifest."""
-    library = audio_dir / feeds.LIBRARY_COVER
-    if not library.exists():
-        atomic_write_bytes(library, cover_png("baclovoice", "Articles read aloud"))
+    """The library cover and the article's cover, published as the build publishes them."""
+    store = AudioStore(audio_dir)
+    publish.publish_library_cover(store)
     if m.cover:
         return m
-    png = cover_png(m.title, m.author)
-    relative = f"{m.slug}/cover-{hashlib.sha256(png).hexdigest()[:12]}.png"
-    atomic_write_bytes(audio_dir / relative, png)
-    m = dataclasses.replace(m, cover=relative)
+    m = dataclasses.replace(m, cover=publish.publish_cover(store, _article(m))[0])
     manifest.save(audio_dir, m)
     return m
 
 
 def add_full(audio_dir: Path, m: Manifest) -> Manifest:
-    """Join the section MP3s into the whole-article MP3 with one ID3 chapter per section."""
-    sections, chapters, cursor = [], [], 0.0
-    for s in m.sections:
-        sections.append(dataclasses.replace(s, start=round(cursor, 3)))
-        end = round(cursor + s.audio.duration, 3)
-        chapters.append(audio.Chapter(cursor, end, s.title, f"/articles/{m.slug}/#{s.id}"))
-        cursor = end
-    tags = audio.Tags(title=m.title, album=m.title, artist=m.author, chapters=tuple(chapters))
-    data = audio.concat_mp3([audio_dir / s.audio.file for s in m.sections], tags=tags)
-    sha = hashlib.sha256(data).hexdigest()
-    relative = f"{m.slug}/{m.slug}-{sha[:12]}.mp3"
-    atomic_write_bytes(audio_dir / relative, data)
-    m = dataclasses.replace(
-        m, sections=tuple(sections), full=AudioFile(relative, len(data), round(cursor, 3), sha)
-    )
+    """The whole-article MP3 with one ID3 chapter per section, joined by the publish stage."""
+    store = AudioStore(audio_dir)
+    _, cover_png = publish.publish_cover(store, _article(m))
+    publisher = publish.Publisher(store, engine=m.engine, voice=m.voice)
+    full, sections = publish.publish_full(publisher, _article(m), m.sections, cover_png)
+    m = dataclasses.replace(m, sections=tuple(sections), full=full)
     manifest.save(audio_dir, m)
     return m
 
 
 def publish_article(audio_dir: Path, spec: Spec | None = None) -> Manifest:
-    return add_covers(audio_dir, add_full(audio_dir, publish(audio_dir, spec or Spec())))
+    return add_covers(audio_dir, add_full(audio_dir, publish_tones(audio_dir, spec or Spec())))
 
 
 @pytest.fixture
@@ -106,7 +87,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The conftest's tiny two-section article built once by the real pipeline and voice."""
-    from baclovoice.pipeline import build
+    from baclovoice.build.builder import build
     from tests.conftest import SMALL_ARTICLE
 
     root = tmp_path_factory.mktemp("feeds-built")

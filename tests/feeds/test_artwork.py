@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from baclovoice.artwork import BACKGROUND, FOREGROUND, render_cover, wrap
+from baclovoice.build.artwork import BACKGROUND, FOREGROUND, render_cover, wrap
 from baclovoice.errors import InputError
 
 

@@ -13,8 +13,8 @@ import mutagen.id3
 import podcastparser
 import pytest
 
-from baclovoice import audio, feed, manifest
-from baclovoice.pipeline import build
+from baclovoice import audio, manifest, paths
+from baclovoice.build.builder import build
 from baclovoice.settings import Settings
 from tests.feeds.conftest import copy_of, make_app
 
@@ -45,8 +45,11 @@ def test_enclosures_match_files_http_and_decoded_audio(
     live_built: str, built: Settings, path: str
 ) -> None:
     m = manifest.load(built.audio_dir, "tiny")
-    files = {live_built + feed.article_mp3_path("tiny"): m.full}
-    files |= {live_built + feed.section_mp3_path("tiny", s.number): s.audio for s in m.sections}
+    files = {live_built + paths.ARTICLE_MP3.path(slug="tiny"): m.full}
+    files |= {
+        live_built + paths.SECTION_MP3.path(slug="tiny", number=s.number): s.audio
+        for s in m.sections
+    }
     pod = podcastparser.parse(live_built + path, io.BytesIO(fetch(live_built + path)[0]))
     for episode in pod["episodes"]:
         (enclosure,) = episode["enclosures"]

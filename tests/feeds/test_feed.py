@@ -11,8 +11,8 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from baclovoice import feed
-from baclovoice.chapters import chapters_json, clock
+from baclovoice.podcast import feed
+from baclovoice.podcast.chapters import chapters_json
 from tests.feeds import samples
 
 BASE = "https://listen.example.org/sub"
@@ -299,10 +299,3 @@ def test_chapters_json_follows_json_chapters_1_2() -> None:
     assert all(c["endTime"] <= m.full.duration + 1e-6 for c in data["chapters"])
     assert [c["title"] for c in data["chapters"]] == ["First Part", "Second Part", "Third Part"]
     assert data["chapters"][2]["url"] == BASE + "/articles/alpha/#part-3"
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"), [(0, "0:00"), (59.9, "0:59"), (61.4, "1:01"), (3723, "1:02:03")]
-)
-def test_clock(seconds: float, text: str) -> None:
-    assert clock(seconds) == text

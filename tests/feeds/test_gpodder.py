@@ -10,7 +10,6 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import subprocess
 import urllib.request
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import podcastparser
 import pytest
+
+from tests.conftest import require_program
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +49,7 @@ class Gpo:
 
 @pytest.fixture
 def gpo(tmp_path: Path) -> Gpo:
-    executable = shutil.which("gpo")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("gpo (Debian package gpodder) is required in CI but was not found")
-        pytest.skip("gpo not installed: apt-get install gpodder")
+    executable = require_program("gpo", "apt-get install gpodder")
     home = tmp_path / "home"
     env = {
         **os.environ,

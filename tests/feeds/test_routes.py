@@ -15,8 +15,10 @@ from flask.testing import FlaskClient
 from PIL import Image
 from werkzeug.test import TestResponse
 
-from baclovoice import feed
+from baclovoice import paths
 from baclovoice.models import Manifest
+from baclovoice.podcast import feed
+from baclovoice.podcast.vtt import vtt_timestamp
 from baclovoice.settings import Settings
 from tests.feeds.conftest import HOSTILE_TITLE, make_app, publish_article
 from tests.web.builders import Spec
@@ -91,8 +93,9 @@ def test_enclosure_length_is_file_size_and_content_length(
 ) -> None:
     found = enclosures(client, path)
     assert found
-    files = {f"{HOST}{feed.article_mp3_path(SLUG)}": article.full}
-    files |= {f"{HOST}{feed.section_mp3_path(SLUG, s.number)}": s.audio for s in article.sections}
+    files = {f"{HOST}{paths.ARTICLE_MP3.path(slug=SLUG)}": article.full}
+    for s in article.sections:
+        files[f"{HOST}{paths.SECTION_MP3.path(slug=SLUG, number=s.number)}"] = s.audio
     for url, length in found:
         audio = files[url]
         assert length == audio.bytes == (settings.audio_dir / audio.file).stat().st_size
@@ -138,7 +141,10 @@ def test_whole_article_vtt_shifts_each_section_by_its_start(
     assert starts == sorted(starts)
     assert len(cues) == sum(len(s.sentences) for s in article.sections)
     second = next(c for c in cues if c[0] == "bv-s2-1")
-    assert second[1].startswith("00:00:03.000")  # section 2 starts 3 s into the whole MP3
+    # Section 2 starts where its frames start in the whole MP3: after section 1's 3 s
+    # of tone and the encoder's padding.
+    start = article.sections[1].start
+    assert 3.0 <= start < 3.1 and second[1].startswith(vtt_timestamp(start))
     assert second[2] == article.sections[1].title
 
 
@@ -149,9 +155,9 @@ def test_html_transcript_page(client: FlaskClient, article: Manifest) -> None:
     headings = [h.get_text() for h in page.select("section > h2")]
     assert headings == [s.title for s in article.sections]
     assert "Synthetic voice" in page.get_text()
-    assert page.find("a", href=feed.transcript_vtt_path(SLUG))
+    assert page.find("a", href=paths.TRANSCRIPT_VTT.path(slug=SLUG))
     alternate = page.find("link", rel="alternate", type="application/rss+xml")
-    assert alternate["href"] == feed.article_feed_path(SLUG)
+    assert alternate["href"] == paths.ARTICLE_FEED.path(slug=SLUG)
     for section in article.sections:
         for block in section.blocks:
             assert page.find(id=block.id) is not None
@@ -242,24 +248,35 @@ def test_feed_changes_only_when_a_manifest_does(
     assert second.status_code == 200 and b"Another Article" in second.data
 
 
+# The public contract, spelled out: podcast apps and bookmarks hold these URLs.
 @pytest.mark.parametrize(
-    ("endpoint", "values", "path"),
+    ("route", "values", "path"),
     [
-        ("feeds.library_feed", {}, feed.library_feed_path()),
-        ("feeds.library_cover", {}, feed.library_cover_path()),
-        ("feeds.article_feed", {"slug": SLUG}, feed.article_feed_path(SLUG)),
-        ("feeds.article_mp3", {"slug": SLUG}, feed.article_mp3_path(SLUG)),
-        ("feeds.article_cover", {"slug": SLUG}, feed.article_cover_path(SLUG)),
-        ("feeds.chapters", {"slug": SLUG}, feed.chapters_path(SLUG)),
-        ("feeds.transcript_vtt", {"slug": SLUG}, feed.transcript_vtt_path(SLUG)),
-        ("feeds.transcript_html", {"slug": SLUG}, feed.transcript_html_path(SLUG)),
-        ("pages.player", {"slug": SLUG}, feed.article_page_path(SLUG)),
-        ("media.section_audio", {"slug": SLUG, "number": 2}, feed.section_mp3_path(SLUG, 2)),
-        ("media.section_vtt", {"slug": SLUG, "number": 2}, feed.section_vtt_path(SLUG, 2)),
+        (paths.LIBRARY_FEED, {}, "/feed.xml"),
+        (paths.LIBRARY_COVER, {}, "/cover.png"),
+        (paths.ARTICLE_FEED, {"slug": SLUG}, f"/articles/{SLUG}/feed.xml"),
+        (paths.ARTICLE_MP3, {"slug": SLUG}, f"/articles/{SLUG}.mp3"),
+        (paths.ARTICLE_COVER, {"slug": SLUG}, f"/articles/{SLUG}/cover.png"),
+        (paths.CHAPTERS, {"slug": SLUG}, f"/articles/{SLUG}/chapters.json"),
+        (paths.TRANSCRIPT_VTT, {"slug": SLUG}, f"/articles/{SLUG}/transcript.vtt"),
+        (paths.TRANSCRIPT_HTML, {"slug": SLUG}, f"/articles/{SLUG}/transcript"),
+        (paths.PLAYER, {"slug": SLUG}, f"/articles/{SLUG}/"),
+        (paths.SECTION_MP3, {"slug": SLUG, "number": 2}, f"/articles/{SLUG}/sections/2.mp3"),
+        (paths.SECTION_VTT, {"slug": SLUG, "number": 2}, f"/articles/{SLUG}/sections/2.vtt"),
+        (paths.INDEX, {}, "/"),
+        (paths.API_ARTICLES, {}, "/api/articles"),
+        (paths.API_ARTICLE, {"slug": SLUG}, f"/api/articles/{SLUG}"),
+        (paths.HEALTHZ, {}, "/healthz"),
     ],
 )
-def test_feed_paths_match_the_app_routes(
-    app: Flask, endpoint: str, values: dict, path: str
+def test_path_table_matches_the_app_routes(
+    app: Flask, route: paths.Route, values: dict, path: str
 ) -> None:
+    assert route.path(**values) == path
     with app.test_request_context():
-        assert url_for(endpoint, **values) == path
+        assert url_for(route.endpoint, **values) == path
+
+
+def test_every_route_of_the_app_is_in_the_path_table(app: Flask) -> None:
+    rules = {r.endpoint: r.rule for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert rules == {r.endpoint: r.rule for r in paths.ROUTES}

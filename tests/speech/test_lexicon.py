@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from baclovoice.errors import InputError
-from baclovoice.lexicon import EMPTY_LEXICON, Lexicon, load_lexicon
-from baclovoice.speech import to_speech
+from baclovoice.speech.lexicon import EMPTY_LEXICON, Lexicon, load_lexicon
+from baclovoice.speech.normalize import to_speech
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "content" / "lexicon.toml"

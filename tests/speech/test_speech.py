@@ -8,9 +8,12 @@ from types import MappingProxyType
 
 import pytest
 
-from baclovoice import speech, speech_data
-from baclovoice.lexicon import Lexicon
-from baclovoice.speech import format_date, parse_loose_date, split_sentences, to_speech
+from baclovoice.humanize import long_date as format_date
+from baclovoice.speech import data as speech_data
+from baclovoice.speech import normalize as speech
+from baclovoice.speech.lexicon import Lexicon
+from baclovoice.speech.normalize import parse_loose_date, to_speech
+from baclovoice.speech.sentences import split_sentences
 
 # (written, spoken): what the engine is handed for one display sentence.
 PAIRS = [

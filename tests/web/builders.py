@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,19 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 
 @functools.cache
 def tone_mp3(seconds: float, frequency: int) -> bytes:
-    """A real MP3 (mono, 44.1 kHz, 64 kbit/s): a sine tone of the given length."""
-    command = [
+    """A real MP3 (mono, 44.1 kHz, 64 kbit/s): a sine tone of the given length.
+
+    Written to a file, not a pipe, so ffmpeg adds the Xing/LAME header with the exact
+    length, as the build's encoder does (the publish stage joins sections by it).
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "tone.mp3"
+        subprocess.run([*_tone_command(seconds, frequency), str(out)], check=True)
+        return out.read_bytes()
+
+
+def _tone_command(seconds: float, frequency: int) -> list[str]:
+    return [
         imageio_ffmpeg.get_ffmpeg_exe(),
         "-nostdin",
         "-loglevel",
@@ -73,9 +85,7 @@ def tone_mp3(seconds: float, frequency: int) -> bytes:
         "64k",
         "-f",
         "mp3",
-        "-",
     ]
-    return subprocess.run(command, check=True, capture_output=True).stdout
 
 
 def sentences_of(text: str) -> list[str]:

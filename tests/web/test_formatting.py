@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from baclovoice import humanize
+from baclovoice.podcast.vtt import vtt_timestamp
 from baclovoice.web import formatting
 from baclovoice.web.transcript import Span, segment
 
@@ -32,13 +34,6 @@ def test_durations(seconds: float, short: str, long: str) -> None:
 
 def test_position_text_reads_like_speech() -> None:
     assert formatting.position_text(243, 600) == "4 minutes 3 seconds of 10 minutes"
-
-
-@pytest.mark.parametrize(
-    ("seconds", "expected"), [(0, "0:00"), (63.4, "1:03"), (600, "10:00"), (3723, "1:02:03")]
-)
-def test_clock(seconds: float, expected: str) -> None:
-    assert formatting.clock(seconds) == expected
 
 
 @pytest.mark.parametrize(
@@ -87,11 +82,11 @@ def test_ascii_slug_cuts_at_a_word() -> None:
     ],
 )
 def test_vtt_timestamp(seconds: float, expected: str) -> None:
-    assert formatting.vtt_timestamp(seconds) == expected
+    assert vtt_timestamp(seconds) == expected
 
 
 def test_long_date_and_language_tag() -> None:
-    assert formatting.long_date(dt.date(2023, 4, 7)) == "April 7, 2023"
+    assert humanize.long_date(dt.date(2023, 4, 7)) == "April 7, 2023"
     assert formatting.language_tag("en_US") == "en-US"
     assert formatting.language_tag("") == "en"
 

@@ -2,13 +2,19 @@
 
 Creating an engine is cheap: it checks paths and options but loads no voice, so a
 no-change rebuild can ask for ``identity()`` without paying for a model load.
+
+The build receives an :class:`EngineFactory` rather than an engine, because each
+synthesis worker process builds its own engine (and loads its own voice) from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from baclovoice.engines.base import Engine, Pcm
+from baclovoice.audio.ffmpeg import Ffmpeg
+from baclovoice.audio.pcm import Pcm
+from baclovoice.engines.base import Engine
 from baclovoice.errors import InputError
 from baclovoice.settings import Settings
 
@@ -22,13 +28,28 @@ def _piper(settings: Settings, threads: int) -> Engine:
 def _gtts(settings: Settings, threads: int) -> Engine:
     from baclovoice.engines.gtts import GttsEngine
 
-    return GttsEngine(lang=settings.gtts_lang, tld=settings.gtts_tld, timeout=settings.gtts_timeout)
+    return GttsEngine(
+        lang=settings.gtts_lang,
+        tld=settings.gtts_tld,
+        timeout=settings.gtts_timeout,
+        ffmpeg=Ffmpeg(settings.ffmpeg),
+    )
 
 
-_FACTORIES: dict[str, Callable[[Settings, int], Engine]] = {"piper": _piper, "gtts": _gtts}
+def _fake(settings: Settings, threads: int) -> Engine:
+    from baclovoice.engines.fake import FakeEngine
+
+    return FakeEngine()
+
+
+_FACTORIES: dict[str, Callable[[Settings, int], Engine]] = {
+    "piper": _piper,
+    "gtts": _gtts,
+    "fake": _fake,
+}
 ENGINE_NAMES: tuple[str, ...] = tuple(_FACTORIES)
 
-__all__ = ["ENGINE_NAMES", "Engine", "Pcm", "create_engine"]
+__all__ = ["ENGINE_NAMES", "Engine", "EngineFactory", "Pcm", "create_engine", "engine_factory"]
 
 
 def create_engine(name: str, settings: Settings, *, threads: int = 0) -> Engine:
@@ -41,3 +62,37 @@ def create_engine(name: str, settings: Settings, *, threads: int = 0) -> Engine:
             f"Choose one of: {', '.join(ENGINE_NAMES)} (piper works offline).",
         ) from None
     return factory(settings, threads)
+
+
+class EngineFactory:
+    """Makes the engine a build uses, in the main process or in a worker (``threads``)."""
+
+    def __call__(self, threads: int = 0) -> Engine:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class NamedEngine(EngineFactory):
+    """The engine named by the settings; picklable, so worker processes can rebuild it."""
+
+    settings: Settings
+
+    def __call__(self, threads: int = 0) -> Engine:
+        return create_engine(self.settings.engine, self.settings, threads=threads)
+
+
+@dataclass(frozen=True)
+class SharedEngine(EngineFactory):
+    """One ready engine for every caller: for tests and in-process use (not picklable
+    engines stay in the main process, since the build forks its workers)."""
+
+    engine: Engine
+
+    def __call__(self, threads: int = 0) -> Engine:
+        return self.engine
+
+
+def engine_factory(settings: Settings) -> EngineFactory:
+    """The factory for ``settings.engine``; checks the name at once (cheap)."""
+    create_engine(settings.engine, settings)
+    return NamedEngine(settings)

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
+from baclovoice.audio.pcm import Pcm
 
-
-@dataclass(frozen=True)
-class Pcm:
-    """Mono signed 16-bit audio. Durations are always len(samples) / sample_rate."""
-
-    samples: np.ndarray  # shape (n,), dtype int16
-    sample_rate: int
-
-    @property
-    def duration(self) -> float:
-        return len(self.samples) / self.sample_rate
+__all__ = ["Engine", "Pcm"]
 
 
 class Engine(Protocol):

@@ -26,7 +26,7 @@ from gtts import gTTS
 from gtts.lang import tts_langs
 
 from baclovoice import audio
-from baclovoice.engines.base import Pcm
+from baclovoice.audio import BUNDLED, Ffmpeg, Pcm
 from baclovoice.errors import AudioError, EngineError, InputError
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class GttsEngine:
         retries: int = 3,
         backoff: float = 0.5,
         base_url: str = "",
+        ffmpeg: Ffmpeg = BUNDLED,
     ) -> None:
         if lang not in tts_langs():
             raise InputError(
@@ -77,6 +78,7 @@ class GttsEngine:
         self.lang, self.tld = lang, tld
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.base_url = (base_url or f"https://translate.google.{tld}").rstrip("/")
+        self.ffmpeg = ffmpeg
 
     @property
     def voice(self) -> str:
@@ -145,10 +147,9 @@ class GttsEngine:
             )
         return _audio_payload(response.content)
 
-    @staticmethod
-    def _decode(mp3: bytes) -> Pcm:
+    def _decode(self, mp3: bytes) -> Pcm:
         try:
-            return audio.decode(mp3, codec_hint="mp3")
+            return audio.decode(mp3, codec_hint="mp3", ffmpeg=self.ffmpeg)
         except AudioError as exc:
             raise EngineError(
                 f"Google TTS answered with unusable audio: {exc.message}",

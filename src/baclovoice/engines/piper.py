@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from baclovoice.engines.base import Pcm
+from baclovoice.audio.pcm import Pcm
 from baclovoice.errors import EngineError, InputError
 
 if TYPE_CHECKING:

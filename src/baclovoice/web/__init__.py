@@ -6,7 +6,6 @@ No module-level app: the CLI, the tests and any WSGI server each build their own
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,12 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from baclovoice.settings import Settings
-from baclovoice.web import filters, handlers
+from baclovoice.web import api, feeds, filters, handlers, media, pages
 from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
-# Blueprint modules under baclovoice.web, registered in this order; each exposes ``bp``.
-BLUEPRINT_MODULES = ("pages", "api", "media", "feeds")
+# Registered in this order; each module exposes its blueprint as ``bp``.
+BLUEPRINTS = (pages.bp, api.bp, media.bp, feeds.bp)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -61,6 +60,6 @@ def create_app(settings: Settings, config: Mapping[str, Any] | None = None) -> F
     )
     filters.register(app)
     handlers.register(app)
-    for name in BLUEPRINT_MODULES:
-        app.register_blueprint(importlib.import_module(f"{__name__}.{name}").bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     return app

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from baclovoice import paths
 from baclovoice.models import Manifest, SectionEntry
 from baclovoice.web import urls
 from baclovoice.web.context import web_state
@@ -49,18 +50,18 @@ def article_json(manifest: Manifest) -> dict[str, Any]:
     }
 
 
-@bp.get("/api/articles")
+@bp.get(paths.API_ARTICLES.rule)
 def articles() -> Response:
     snapshot = web_state().library.snapshot()
     return jsonify(articles=[article_json(m) for m in snapshot.manifests.values()])
 
 
-@bp.get("/api/articles/<slug>")
+@bp.get(paths.API_ARTICLE.rule)
 def article(slug: str) -> Response:
     return jsonify(article_json(web_state().library.get(slug)))
 
 
-@bp.get("/healthz")
+@bp.get(paths.HEALTHZ.rule)
 def healthz() -> tuple[Response, int]:
     """200 when every manifest loads; 503 naming each problem otherwise."""
     library = web_state().library

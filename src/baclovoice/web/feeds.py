@@ -16,14 +16,17 @@ from pathlib import Path
 from flask import Blueprint, Response, render_template, request, send_file
 from werkzeug.security import safe_join
 
-from baclovoice import feed, manifest
-from baclovoice.chapters import CHAPTERS_TYPE, VTT_TYPE, chapters_json
+from baclovoice import manifest, paths
 from baclovoice.errors import NotFound
 from baclovoice.models import Manifest
+from baclovoice.podcast import feed
+from baclovoice.podcast.chapters import CHAPTERS_TYPE, chapters_json
+from baclovoice.podcast.vtt import VTT_TYPE, build_vtt, section_cues
+from baclovoice.web import urls
 from baclovoice.web.context import web_state
 from baclovoice.web.formatting import ascii_slug, language_tag
 from baclovoice.web.media import send_audio
-from baclovoice.web.transcript import article_view, build_vtt, section_cues
+from baclovoice.web.transcript import article_view
 
 bp = Blueprint("feeds", __name__)
 
@@ -46,11 +49,6 @@ def _revalidated(response: Response) -> Response:
     return response
 
 
-def base_url() -> str:
-    """Public URL prefix: BACLOVOICE_BASE_URL when set, else the host that was asked."""
-    return web_state().settings.base_url.rstrip("/") or request.url_root.rstrip("/")
-
-
 def _updated(manifests: Iterable[Manifest]) -> dt.datetime:
     """When the newest manifest was written: stable until a build changes something."""
     audio_dir = web_state().settings.audio_dir
@@ -69,19 +67,19 @@ def _rss(body: bytes) -> Response:
     return _revalidated(Response(body, content_type=f"{RSS_MIMETYPE}; charset=utf-8"))
 
 
-@bp.get("/feed.xml")
+@bp.get(paths.LIBRARY_FEED.rule)
 def library_feed() -> Response:
     manifests = list(web_state().library.snapshot().manifests.values())
-    return _rss(feed.library_feed(manifests, base_url(), _updated(manifests)))
+    return _rss(feed.library_feed(manifests, urls.base_url(), _updated(manifests)))
 
 
-@bp.get("/articles/<slug>/feed.xml")
+@bp.get(paths.ARTICLE_FEED.rule)
 def article_feed(slug: str) -> Response:
     m = web_state().library.get(slug)
-    return _rss(feed.article_feed(m, base_url(), _updated([m])))
+    return _rss(feed.article_feed(m, urls.base_url(), _updated([m])))
 
 
-@bp.get("/articles/<slug>.mp3")
+@bp.get(paths.ARTICLE_MP3.rule)
 def article_mp3(slug: str) -> Response:
     """The whole article in one MP3 with ID3 chapters: the library feed's enclosure."""
     m = web_state().library.get(slug)
@@ -94,10 +92,10 @@ def article_mp3(slug: str) -> Response:
     return send_audio(m.full, name, download=request.args.get("download") == "1")
 
 
-@bp.get("/articles/<slug>/chapters.json")
+@bp.get(paths.CHAPTERS.rule)
 def chapters(slug: str) -> Response:
     m = web_state().library.get(slug)
-    page = base_url() + feed.article_page_path(m.slug)
+    page = urls.base_url() + paths.PLAYER.path(slug=m.slug)
     body = json.dumps(chapters_json(m, page), ensure_ascii=False, indent=2)
     response = Response(body, content_type=f"{CHAPTERS_TYPE}; charset=utf-8")
     return _revalidated(response)
@@ -108,13 +106,13 @@ def article_vtt(m: Manifest) -> str:
     return build_vtt(cue for s in m.sections for cue in section_cues(s, offset=s.start))
 
 
-@bp.get("/articles/<slug>/transcript.vtt")
+@bp.get(paths.TRANSCRIPT_VTT.rule)
 def transcript_vtt(slug: str) -> Response:
     m = web_state().library.get(slug)
     return _revalidated(Response(article_vtt(m), content_type=f"{VTT_TYPE}; charset=utf-8"))
 
 
-@bp.get("/articles/<slug>/transcript")
+@bp.get(paths.TRANSCRIPT_HTML.rule)
 def transcript_html(slug: str) -> Response:
     m = web_state().library.get(slug)
     html = render_template(
@@ -122,8 +120,8 @@ def transcript_html(slug: str) -> Response:
         m=m,
         view=article_view(m),
         lang=language_tag(m.language),
-        feed_path=feed.article_feed_path(m.slug),
-        vtt_path=feed.transcript_vtt_path(m.slug),
+        feed_path=paths.ARTICLE_FEED.path(slug=m.slug),
+        vtt_path=paths.TRANSCRIPT_VTT.path(slug=m.slug),
     )
     return _revalidated(Response(html, mimetype="text/html"))
 
@@ -134,12 +132,12 @@ def _send_png(path: Path | None, what: str) -> Response:
     return send_file(path, mimetype="image/png", conditional=True, etag=True)
 
 
-@bp.get("/cover.png")
+@bp.get(paths.LIBRARY_COVER.rule)
 def library_cover() -> Response:
     return _send_png(web_state().settings.audio_dir / LIBRARY_COVER, "the library")
 
 
-@bp.get("/articles/<slug>/cover.png")
+@bp.get(paths.ARTICLE_COVER.rule)
 def article_cover(slug: str) -> Response:
     m = web_state().library.get(slug)
     if not m.cover:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask import Flask
 from markupsafe import Markup, escape
 
+from baclovoice import humanize
 from baclovoice.web import formatting, urls
 from baclovoice.web.transcript import Piece, Span
 
@@ -34,9 +35,9 @@ def register(app: Flask) -> None:
         pieces=pieces_html,
         duration_short=formatting.duration_short,
         duration_long=formatting.duration_long,
-        clock=formatting.clock,
+        clock=humanize.clock,
         file_size=formatting.file_size,
-        long_date=formatting.long_date,
+        long_date=humanize.long_date,
         engine_label=formatting.engine_label,
         language_tag=formatting.language_tag,
         podcast_url=formatting.podcast_url,

@@ -1,4 +1,4 @@
-"""Pure text formatting for pages, downloads and captions: durations, sizes, names, dates.
+"""Pure text formatting for pages and downloads: durations, sizes, file names, labels.
 
 Durations have three spellings because three audiences read them: "1 min 40 s"
 for link text, "1 minute 40 seconds" for a screen reader's slider value, and
@@ -7,9 +7,7 @@ for link text, "1 minute 40 seconds" for a screen reader's slider value, and
 
 from __future__ import annotations
 
-import datetime as dt
-
-from baclovoice.parse import slugify
+from baclovoice.slugs import slugify
 
 ENGINE_LABELS = {
     "piper": "Piper (offline neural text-to-speech)",
@@ -43,12 +41,6 @@ def position_text(position: float, total: float) -> str:
     return f"{duration_long(position)} of {duration_long(total)}"
 
 
-def clock(seconds: float) -> str:
-    """Visible clock time: "1:03", "1:02:03"."""
-    hours, minutes, secs = _parts(seconds)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def file_size(size: int) -> str:
     """Decimal size as listeners' devices show it: "512 bytes", "85 kB", "1.2 MB"."""
     if size < 1000:
@@ -74,20 +66,6 @@ def download_name(slug: str, number: int, count: int, title: str) -> str:
     width = max(2, len(str(count)))
     parts = [ascii_slug(slug) or "article", f"{number:0{width}d}", ascii_slug(title)]
     return "-".join(part for part in parts if part) + ".mp3"
-
-
-def long_date(date: dt.date) -> str:
-    """ "April 27, 2023", the way the narration says it."""
-    return f"{date:%B} {date.day}, {date.year}"
-
-
-def vtt_timestamp(seconds: float) -> str:
-    """WebVTT cue time "hh:mm:ss.ttt"."""
-    millis = max(0, round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def podcast_url(feed_url: str) -> str:

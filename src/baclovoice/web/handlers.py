@@ -12,7 +12,9 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from baclovoice.errors import BaclovoiceError
+from baclovoice.podcast.vtt import VTT_TYPE
 from baclovoice.web.context import web_state
+from baclovoice.web.urls import IMMUTABLE_MAX_AGE
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +43,7 @@ SECURITY_HEADERS = {
 }
 
 # Responses rendered from manifests: revalidated each time, answered 304 when unchanged.
-REVALIDATED_TYPES = {"text/html", "application/json", "text/vtt"}
-YEAR = 365 * 24 * 3600
+REVALIDATED_TYPES = {"text/html", "application/json", VTT_TYPE}
 
 TITLES = {
     404: "Page not found",
@@ -120,7 +121,7 @@ def _cache_static(response: Response) -> None:
     if version and request.args.get("v") == version and response.status_code in (200, 304):
         response.cache_control.no_cache = None
         response.cache_control.public = True
-        response.cache_control.max_age = YEAR
+        response.cache_control.max_age = IMMUTABLE_MAX_AGE
         response.cache_control.immutable = True
 
 

@@ -49,14 +49,11 @@ class Library:
             self._refresh()
             loaded = {s: v for s, (_, v) in self._cache.items() if isinstance(v, Manifest)}
             errors = {s: v for s, (_, v) in self._cache.items() if isinstance(v, BaclovoiceError)}
-        ordered = sorted(
-            loaded.values(), key=lambda m: (m.date is not None, m.date, m.slug), reverse=True
-        )
-        return Snapshot({m.slug: m for m in ordered}, errors)
+        return Snapshot(manifests.newest_first(loaded.values()), errors)
 
     def _refresh(self) -> None:
         stamps = {}
-        for slug in manifests.list_slugs(self.audio_dir):
+        for slug in manifests.built_slugs(self.audio_dir):
             try:
                 info = os.stat(manifests.manifest_path(self.audio_dir, slug))
             except FileNotFoundError:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request, send_file
 
+from baclovoice import paths
 from baclovoice.models import AudioFile
+from baclovoice.podcast.vtt import VTT_TYPE, build_vtt, section_cues
 from baclovoice.web.context import web_state
 from baclovoice.web.formatting import download_name
-from baclovoice.web.transcript import build_vtt, section_cues
-from baclovoice.web.urls import audio_version
+from baclovoice.web.urls import IMMUTABLE_MAX_AGE, audio_version
 
 bp = Blueprint("media", __name__)
-
-YEAR = 365 * 24 * 3600
 
 
 def send_audio(audio: AudioFile, name: str, download: bool = False) -> Response:
@@ -36,22 +35,22 @@ def send_audio(audio: AudioFile, name: str, download: bool = False) -> Response:
         download_name=name,
         conditional=True,
         etag=audio.sha256 or True,
-        max_age=YEAR if versioned else None,
+        max_age=IMMUTABLE_MAX_AGE if versioned else None,
     )
     if versioned:
         response.cache_control.immutable = True
     return response
 
 
-@bp.get("/articles/<slug>/sections/<int:number>.mp3")
+@bp.get(paths.SECTION_MP3.rule)
 def section_audio(slug: str, number: int) -> Response:
     manifest, section = web_state().library.section(slug, number)
     name = download_name(manifest.slug, section.number, len(manifest.sections), section.title)
     return send_audio(section.audio, name, download=request.args.get("download") == "1")
 
 
-@bp.get("/articles/<slug>/sections/<int:number>.vtt")
+@bp.get(paths.SECTION_VTT.rule)
 def section_vtt(slug: str, number: int) -> Response:
     """Captions: one cue per spoken sentence, cue ids equal to the page's sentence ids."""
     _, section = web_state().library.section(slug, number)
-    return Response(build_vtt(section_cues(section)), mimetype="text/vtt")
+    return Response(build_vtt(section_cues(section)), mimetype=VTT_TYPE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from baclovoice import paths
 from baclovoice.web.context import web_state
 from baclovoice.web.formatting import language_tag
 from baclovoice.web.transcript import article_view
@@ -14,7 +15,7 @@ bp = Blueprint("pages", __name__)
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0)
 
 
-@bp.get("/")
+@bp.get(paths.INDEX.rule)
 def index() -> str:
     snapshot = web_state().library.snapshot()
     return render_template(
@@ -22,7 +23,7 @@ def index() -> str:
     )
 
 
-@bp.get("/articles/<slug>/")
+@bp.get(paths.PLAYER.rule)
 def player(slug: str) -> str:
     manifest = web_state().library.get(slug)
     return render_template(

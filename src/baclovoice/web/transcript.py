@@ -13,10 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from baclovoice.models import BlockEntry, Manifest, SectionEntry
-from baclovoice.web.formatting import vtt_timestamp
-
-TITLE_ID = "title"
-PUBLISHED_ID = "published"
+from baclovoice.slugs import PUBLISHED_ID, TITLE_ID, sentence_id
 
 
 @dataclass(frozen=True)
@@ -61,11 +58,6 @@ class ArticleView:
     title: tuple[Piece, ...]
     published: Span | None  # timing of the spoken date line, if it was spoken
     sections: tuple[SectionView, ...]
-
-
-def sentence_id(section: int, index: int) -> str:
-    """Page element id and WebVTT cue id of a section's ``index``-th sentence (1-based)."""
-    return f"bv-s{section}-{index}"
 
 
 def section_spans(section: SectionEntry) -> list[tuple[str, Span]]:
@@ -137,37 +129,3 @@ def article_view(manifest: Manifest) -> ArticleView:
         published=published[0] if published else None,
         sections=tuple(section_view(section) for section in manifest.sections),
     )
-
-
-# --- WebVTT -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cue:
-    id: str
-    start: float
-    end: float
-    text: str
-
-
-def section_cues(section: SectionEntry, offset: float = 0.0) -> list[Cue]:
-    """One cue per spoken sentence; ``offset`` shifts them into a longer recording."""
-    return [
-        Cue(span.id, offset + span.start, offset + max(span.end, span.start), span.text)
-        for _, span in section_spans(section)
-    ]
-
-
-def _cue_text(text: str) -> str:
-    """Escape what WebVTT would read as markup and keep each cue on one line."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(escaped.split())
-
-
-def build_vtt(cues: Iterable[Cue]) -> str:
-    """A WebVTT file: the header, then one identified cue per sentence."""
-    blocks = ["WEBVTT"]
-    for cue in cues:
-        timing = f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}"
-        blocks.append(f"{cue.id}\n{timing}\n{_cue_text(cue.text)}")
-    return "\n\n".join(blocks) + "\n"

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 
 from baclovoice.models import AudioFile, Manifest, SectionEntry
 from baclovoice.web.context import web_state
+
+# A URL that carries its content hash never changes: browsers may keep it a year.
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
 
 
 def audio_version(audio: AudioFile) -> str:
@@ -20,12 +23,14 @@ def audio_version(audio: AudioFile) -> str:
     return audio.sha256[:16]
 
 
+def base_url() -> str:
+    """Public URL prefix: BACLOVOICE_BASE_URL when set, else the host that was asked."""
+    return web_state().settings.base_url.rstrip("/") or request.url_root.rstrip("/")
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL for feeds and the API, honouring the configured public base URL."""
-    base = web_state().settings.base_url.rstrip("/")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    return base_url() + url_for(endpoint, **values).removeprefix(request.script_root)
 
 
 def _url(endpoint: str, external: bool, **values: Any) -> str:

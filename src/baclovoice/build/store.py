@@ -1,4 +1,5 @@
-"""Content-addressed audio store: the only writer under the audio folder.
+"""The content-addressed audio store: the only writer under the audio folder, and the
+one place that knows its file names.
 
 Layout::
 
@@ -42,6 +43,7 @@ PUBLISH_VERSION = 3
 CACHE_DIR = ".cache"
 LIBRARY_COVER = "cover.png"  # the library feed's cover, at a stable URL
 LOCK_NAME = ".build.lock"
+LOCK_TIMEOUT = 600.0  # seconds a build waits for another one before giving up
 WAV_HEADER = 44  # the stdlib wave module writes a canonical 44-byte PCM header
 
 
@@ -106,6 +108,31 @@ class AudioStore:
 
     # --- published files ----------------------------------------------------------
 
+    @staticmethod
+    def section_name(slug: str, number: int, section_id: str, key: str) -> str:
+        """A section MP3: ``<slug>/<nn>-<section-id>-<hash>.mp3`` (sorts in reading order)."""
+        return f"{slug}/{number:02d}-{section_id}-{key[:12]}.mp3"
+
+    @staticmethod
+    def full_name(slug: str, key: str) -> str:
+        """The whole-article MP3 with chapters: ``<slug>/<slug>-<hash>.mp3``."""
+        return f"{slug}/{slug}-{key[:12]}.mp3"
+
+    @staticmethod
+    def cover_name(slug: str, key: str) -> str:
+        """An article's cover art: ``<slug>/cover-<hash>.png``."""
+        return f"{slug}/cover-{key[:12]}.png"
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def read(self, relative: str) -> bytes | None:
+        """A published file's bytes, or None when it is not there."""
+        try:
+            return (self.root / relative).read_bytes()
+        except FileNotFoundError:
+            return None
+
     def publish(self, relative: str, data: bytes, duration: float) -> AudioFile:
         atomic_write_bytes(self.root / relative, data)
         sha = hashlib.sha256(data).hexdigest()
@@ -126,8 +153,9 @@ class AudioStore:
     # --- housekeeping -------------------------------------------------------------
 
     @contextlib.contextmanager
-    def lock(self, timeout: float = 600.0) -> Iterator[None]:
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the build lock; waits for another build to finish, up to ``timeout``."""
+        timeout = LOCK_TIMEOUT if timeout is None else timeout
         self.root.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(self.root / LOCK_NAME))
         try:

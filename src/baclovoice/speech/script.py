@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from baclovoice.lexicon import Lexicon
+from baclovoice.humanize import long_date
 from baclovoice.models import Article, Block, Section, Utterance
-from baclovoice.speech import format_date, split_sentences, to_speech
+from baclovoice.slugs import PUBLISHED_ID, TITLE_ID
+from baclovoice.speech.lexicon import Lexicon
+from baclovoice.speech.normalize import to_speech
+from baclovoice.speech.sentences import split_sentences
 
 SENTENCE_PAUSE = 0.3
 PARAGRAPH_PAUSE = 0.6
 HEADING_PAUSE = 0.9
-
-TITLE_ID = "title"
-PUBLISHED_ID = "published"
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class SectionScript:
 
 
 def published_line(article: Article) -> str:
-    return f"Published {format_date(article.date)}" if article.date else ""
+    return f"Published {long_date(article.date)}" if article.date else ""
 
 
 def _utterance(

@@ -9,23 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from baclovoice.content import (
-    clean_html,
-    default_slug,
-    import_article,
-    is_heading_line,
-    list_slugs,
-    load_article,
-    markdown_to_html,
-    read_html,
-    text_to_html,
-    validate_slug,
-)
 from baclovoice.errors import ContentError, InputError, NotFound
-from baclovoice.parse import parse_article
+from baclovoice.ingest.convert import clean_html, is_heading_line, markdown_to_html, text_to_html
+from baclovoice.ingest.store import article_slugs as list_slugs
+from baclovoice.ingest.store import default_slug, import_article, load_article, read_html
+from baclovoice.ingest.walker import parse_article
+from baclovoice.slugs import validate_slug
+from tests.conftest import ROOT, SEED_TEXT
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "seed" / "000_571d21444bbda412.txt"
 COMMITTED = ROOT / "content" / "baclofen-for-anxiety.html"
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_SECTIONS = [
@@ -36,7 +27,6 @@ SEED_SECTIONS = [
     "Side Effects and Precautions",
     "Consulting with Your Healthcare Provider",
 ]
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="shared seed article not present")
 
 
 @pytest.fixture
@@ -58,9 +48,8 @@ def write(path: Path, data: str | bytes) -> Path:
 # --- the seed article ----------------------------------------------------------------
 
 
-@needs_seed
 def test_seed_import_gives_six_dated_sections(content_dir: Path) -> None:
-    path = import_article(SEED, content_dir)
+    path = import_article(SEED_TEXT, content_dir)
     assert path == content_dir / "baclofen-for-anxiety.html"
     article = load_article(content_dir, "baclofen-for-anxiety")
     assert article.title == "Baclofen for Anxiety: Can It Help?"
@@ -71,10 +60,9 @@ def test_seed_import_gives_six_dated_sections(content_dir: Path) -> None:
     assert list_slugs(content_dir) == ["baclofen-for-anxiety"]
 
 
-@needs_seed
 def test_committed_seed_article_is_what_import_produces_now(content_dir: Path) -> None:
     """Regression: re-run the import (e.g. `baclovoice import`) when this changes on purpose."""
-    produced = import_article(SEED, content_dir).read_text("utf-8")
+    produced = import_article(SEED_TEXT, content_dir).read_text("utf-8")
     assert COMMITTED.read_text("utf-8") == produced
 
 
@@ -233,7 +221,7 @@ def test_list_slugs(content_dir: Path, caplog: pytest.LogCaptureFixture) -> None
     for name in ("b-article.html", "a-article.html", "notes.txt", ".hidden.html", "Bad Name.html"):
         write(content_dir / name, "<h1>T</h1><p>x</p>")
     (content_dir / "folder.html").mkdir()
-    with caplog.at_level(logging.WARNING, logger="baclovoice.content"):
+    with caplog.at_level(logging.WARNING, logger="baclovoice.ingest.store"):
         assert list_slugs(content_dir) == ["a-article", "b-article"]
     assert "Bad Name.html" in caplog.text and "bad-name" in caplog.text
 
@@ -375,12 +363,12 @@ def test_reimport_replaces_and_logs(
 ) -> None:
     source = write(tmp_path / "a.txt", "Title\n\nFirst version.")
     path = import_article(source, content_dir, slug="a")
-    with caplog.at_level(logging.INFO, logger="baclovoice.content"):
+    with caplog.at_level(logging.INFO, logger="baclovoice.ingest.store"):
         import_article(source, content_dir, slug="a")
     assert "unchanged" in caplog.text
     write(source, "Title\n\nSecond version.")
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="baclovoice.content"):
+    with caplog.at_level(logging.INFO, logger="baclovoice.ingest.store"):
         assert import_article(source, content_dir, slug="a") == path
     assert "Replacing" in caplog.text
     assert "Second version." in path.read_text("utf-8")

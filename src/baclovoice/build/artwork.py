@@ -8,6 +8,7 @@ layer only serves the stored file.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class _Layout:
 LAYOUT = _Layout()
 
 
+@functools.lru_cache(maxsize=16)  # pure and ~0.1 s: tests and rebuilds ask again
 def render_cover(title: str, subtitle: str = "", size: int = MIN_SIZE) -> bytes:
     """A deterministic PNG (``size`` × ``size``, RGB) showing ``title`` and ``subtitle``."""
     if not MIN_SIZE <= size <= MAX_SIZE:

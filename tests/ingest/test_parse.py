@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from baclovoice.errors import ContentError
+from baclovoice.ingest.page import parse_date_text
+from baclovoice.ingest.walker import image_text, parse_article
 from baclovoice.models import BLOCK_KINDS, Article, Block
-from baclovoice.parse import image_text, parse_article, parse_date_text, slugify
+from baclovoice.slugs import slugify
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,9 +1,8 @@
-"""The article store: ``content/<slug>.html``, one file per article.
+"""Converting a source (plain text, Markdown, HTML) into one clean, semantic HTML document.
 
-This is the only module that reads or writes ``content/``. Importing turns a
-plain-text, Markdown or HTML source into one clean, semantic, indented HTML
-document, so what is stored is small, readable and diff-friendly, and parses
-into exactly the article the source described.
+What is stored is small, readable and diff-friendly, and parses into exactly the
+article the source described: page cleaning (``read_page``) decides what stays.
+Pure: strings in, a string out.
 """
 
 from __future__ import annotations
@@ -12,28 +11,17 @@ import html as htmllib
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import markdown
 from bs4 import Comment, NavigableString, Tag
 
-from baclovoice.errors import ContentError, InputError, NotFound
-from baclovoice.fsutil import atomic_write_text
-from baclovoice.models import Article
-from baclovoice.parse import (
-    BLOCK_TAGS,
-    collapse,
-    parse_article,
-    parse_date_text,
-    read_page,
-    slugify,
-    too_deep,
-)
+from baclovoice.errors import ContentError
+from baclovoice.humanize import long_date
+from baclovoice.ingest.elements import BLOCK_TAGS, collapse, too_deep
+from baclovoice.ingest.page import parse_date_text, read_page
 
 log = logging.getLogger(__name__)
 
-SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MAX_DEFAULT_SLUG = 80
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 # Closing punctuation that makes a short line a sentence rather than a heading.
 _SENTENCE_END = tuple(".!?:;,…")
@@ -69,7 +57,7 @@ _TITLE_HINTS = {
     "markdown": "Start the Markdown file with a '# Title' line.",
     "html": "Add an <h1> heading (or a <title> element) with the article's title.",
 }
-_TEXT_HINTS = {
+TEXT_HINTS = {
     "text": "Add paragraphs after the title line, separated by blank lines.",
     "markdown": "Add paragraphs after the '# Title' line.",
     "html": "Put paragraphs (<p>) inside <article>, <main> or <body>; hidden elements, "
@@ -77,157 +65,6 @@ _TEXT_HINTS = {
 }
 
 # --- reading -------------------------------------------------------------------------
-
-
-def validate_slug(slug: str) -> str:
-    """Return ``slug`` if it is usable in file names and URLs; InputError otherwise."""
-    if not SLUG_PATTERN.fullmatch(slug):
-        example = slugify(slug) or "my-article"
-        raise InputError(
-            f"{slug!r} is not a valid article slug.",
-            f"Use lowercase letters a-z, digits and single hyphens, e.g. {example!r}.",
-        )
-    return slug
-
-
-def list_slugs(content_dir: Path) -> list[str]:
-    """Slugs of every ``content_dir/*.html``, sorted; invalid file names are logged, skipped."""
-    if not content_dir.is_dir():
-        return []
-    slugs = []
-    for path in content_dir.glob("*.html"):
-        if path.name.startswith(".") or not path.is_file():
-            continue
-        if SLUG_PATTERN.fullmatch(path.stem):
-            slugs.append(path.stem)
-        else:
-            log.warning(
-                "Skipping %s: %r is not a valid slug; rename it to %s.html.",
-                path,
-                path.stem,
-                slugify(path.stem) or "my-article",
-            )
-    return sorted(slugs)
-
-
-def read_html(content_dir: Path, slug: str) -> str:
-    """The HTML text of one article; NotFound lists the slugs that do exist."""
-    path = content_dir / f"{slug}.html"
-    if not SLUG_PATTERN.fullmatch(slug) or not path.is_file():
-        known = list_slugs(content_dir)
-        hint = (
-            f"Known articles: {', '.join(known)}."
-            if known
-            else f"{content_dir} has no articles yet; import one (a .txt, .md or .html file)."
-        )
-        raise NotFound(f"No article {slug!r} in {content_dir}.", hint)
-    return _decode(_read_bytes(path), path)
-
-
-def load_article(
-    content_dir: Path, slug: str, *, section_level: int = 2, read_images: bool = True
-) -> Article:
-    html = read_html(content_dir, slug)
-    return parse_article(html, slug, section_level=section_level, read_images=read_images)
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise InputError(
-            f"Cannot read {path}: {err.strerror or err}.",
-            "Check that the file exists and that you may read it.",
-        ) from None
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a byte order mark is allowed); InputError says where decoding failed."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            f"{path} is not valid UTF-8: byte 0x{data[err.start]:02x} at byte offset "
-            f"{err.start} cannot be decoded.",
-            f"Save {path.name} with UTF-8 encoding (in most editors: Save As… > "
-            "Encoding: UTF-8) and try again.",
-        ) from None
-
-
-# --- importing -----------------------------------------------------------------------
-
-
-def import_article(source: Path, content_dir: Path, slug: str | None = None) -> Path:
-    """Convert a .txt, .md or .html file to clean HTML at ``content_dir/<slug>.html``.
-
-    Re-importing replaces the stored article (logged). The result is parsed before
-    it is written, so a stored article always loads.
-    """
-    if slug is not None:
-        validate_slug(slug)
-    kind = _source_kind(source)
-    text = _decode(_read_bytes(source), source)
-    if not text.strip():
-        raise InputError(
-            f"{source} is empty.",
-            "Put the article in it: the title on the first line, then the text.",
-        )
-    try:
-        html = CONVERTERS[kind](text)
-    except ContentError as err:
-        raise ContentError(f"Cannot import {source}: {err.message}", err.hint) from None
-    try:
-        article = parse_article(html, slug or source.stem)
-    except ContentError as err:  # it has a title (checked above), so nothing to read
-        raise ContentError(f"Cannot import {source}: {err.message}", _TEXT_HINTS[kind]) from None
-    slug = slug or default_slug(article.title, source)
-    target = content_dir / f"{slug}.html"
-    _log_replacement(target, html)
-    atomic_write_text(target, html)
-    log.info("Imported %s as %s (%d sections).", source, target, len(article.sections))
-    return target
-
-
-def default_slug(title: str, source: Path) -> str:
-    """Slug of the title's main part (before a ':'), else the whole title, else the file name."""
-    for candidate in (title.partition(":")[0], title, source.stem):
-        slug = _shorten(slugify(candidate))
-        if slug:
-            return slug
-    raise InputError(
-        f"Cannot make a slug for {source} from its title {title!r}.",
-        "Pass a slug explicitly, e.g. 'my-article'.",
-    )
-
-
-def _shorten(slug: str) -> str:
-    if len(slug) <= MAX_DEFAULT_SLUG:
-        return slug
-    return slug[: MAX_DEFAULT_SLUG + 1].rsplit("-", 1)[0]
-
-
-def _source_kind(source: Path) -> str:
-    if not source.exists():
-        raise InputError(f"{source} does not exist.", "Check the path and the file name.")
-    if not source.is_file():
-        raise InputError(f"{source} is not a file.", "Give the path of a .txt, .md or .html file.")
-    kind = SUFFIXES.get(source.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"Cannot import {source}: unknown file type {source.suffix or '(none)'!r}.",
-            f"Use one of {', '.join(sorted(SUFFIXES))}, or rename the file if its "
-            "content is one of those formats.",
-        )
-    return kind
-
-
-def _log_replacement(target: Path, html: str) -> None:
-    if not target.exists():
-        return
-    if target.read_bytes() == html.encode("utf-8"):
-        log.info("%s is unchanged.", target)
-    else:
-        log.info("Replacing the existing article %s with the new import.", target)
 
 
 # --- converters ----------------------------------------------------------------------
@@ -346,7 +183,7 @@ def _document(html: str, kind: str) -> str:
             lines.append(f'{INDENT}<meta name="{name}" content="{_attr(value)}">')
     lines += ["</head>", "<body>", f"{INDENT}<article>", f"{INDENT * 2}<h1>{_esc(page.title)}</h1>"]
     if page.date is not None:
-        shown = page.date_text or f"{page.date:%B} {page.date.day}, {page.date.year}"
+        shown = page.date_text or long_date(page.date)
         time = f'<time datetime="{page.date.isoformat()}">{_esc(shown)}</time>'
         lines.append(f"{INDENT * 2}<p>{time}</p>")
     lines += body

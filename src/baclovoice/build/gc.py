@@ -1,11 +1,11 @@
-"""``baclovoice gc``: remove audio that no manifest references."""
+"""Garbage collection (``baclovoice gc``): remove audio that no manifest references."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from baclovoice import manifest
-from baclovoice.cache import AudioStore
+from baclovoice.build.store import AudioStore
 from baclovoice.settings import Settings
 
 
@@ -17,7 +17,7 @@ def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[
         files = [f.file for m in manifests for f in m.audio_files] + [
             m.cover for m in manifests if m.cover
         ]
-        keys = [k for m in manifests for k in m.extra.get("sentence_keys", [])]
+        keys = [k for m in manifests for k in m.sentence_keys]
         garbage = store.garbage(files, keys)
         if dry_run:
             return garbage, sum(p.stat().st_size for p in garbage)

@@ -20,13 +20,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
-from urllib.parse import quote
 
 from lxml import etree
 from lxml.html import builder as E
 
-from baclovoice.chapters import CHAPTERS_TYPE, VTT_TYPE, clock
+from baclovoice import paths
+from baclovoice.humanize import clock
 from baclovoice.models import Manifest, SectionEntry
+from baclovoice.podcast.chapters import CHAPTERS_TYPE
+from baclovoice.podcast.vtt import VTT_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -59,59 +61,6 @@ class Channel:
     category: tuple[str, ...] = ("Health & Fitness", "Medicine")  # Apple category, subcategory
     explicit: bool = False
     language: str = "en"
-
-
-# --- URLs: the one place that knows the feed-related paths -------------------------
-
-
-def _slug(slug: str) -> str:
-    return quote(slug, safe="")
-
-
-def library_feed_path() -> str:
-    return "/feed.xml"
-
-
-def library_cover_path() -> str:
-    return "/cover.png"
-
-
-def article_page_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}/"
-
-
-def article_feed_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}/feed.xml"
-
-
-def article_mp3_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}.mp3"
-
-
-def article_cover_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}/cover.png"
-
-
-def chapters_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}/chapters.json"
-
-
-def transcript_vtt_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}/transcript.vtt"
-
-
-def transcript_html_path(slug: str) -> str:
-    return f"/articles/{_slug(slug)}/transcript"
-
-
-def section_mp3_path(slug: str, number: int) -> str:
-    """The web app's section audio route (issue 3's public contract)."""
-    return f"/articles/{_slug(slug)}/sections/{number}.mp3"
-
-
-def section_vtt_path(slug: str, number: int) -> str:
-    """The web app's per-section captions route (timed to the section MP3)."""
-    return f"/articles/{_slug(slug)}/sections/{number}.vtt"
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -310,13 +259,13 @@ def library_feed(
     ch = _channel(
         rss,
         urls=urls,
-        feed_path=library_feed_path(),
+        feed_path=paths.LIBRARY_FEED.path(),
         title=channel.title,
         link=urls("/"),
         description=f"{channel.description} {note}",
         language=language,
         author=channel.author,
-        image=urls(library_cover_path()),
+        image=urls(paths.LIBRARY_COVER.path()),
         kind="episodic",
         channel=channel,
         updated=updated,
@@ -326,16 +275,18 @@ def library_feed(
         if manifest.full is None:
             log.warning("Article %s has no whole-article MP3; left out of the feed", manifest.slug)
             continue
-        slug, page = manifest.slug, urls(article_page_path(manifest.slug))
+        slug, page = manifest.slug, urls(paths.PLAYER.path(slug=manifest.slug))
         text, html = _article_notes(manifest, page)
-        cover = article_cover_path(slug) if manifest.cover else library_cover_path()
+        cover = (
+            paths.ARTICLE_COVER.path(slug=slug) if manifest.cover else paths.LIBRARY_COVER.path()
+        )
         item = _item(
             ch,
             title=manifest.title,
             guid=article_guid(slug),
             published=publish_datetime(manifest),
             link=page,
-            url=urls(article_mp3_path(slug)),
+            url=urls(paths.ARTICLE_MP3.path(slug=slug)),
             size=manifest.full.bytes,
             duration=manifest.full.duration,
             text=text,
@@ -344,11 +295,16 @@ def library_feed(
         )
         if manifest.author:
             _sub(item, _q(ITUNES, "author"), manifest.author)
-        _sub(item, _q(PODCAST, "chapters"), url=urls(chapters_path(slug)), type=CHAPTERS_TYPE)
+        _sub(
+            item,
+            _q(PODCAST, "chapters"),
+            url=urls(paths.CHAPTERS.path(slug=slug)),
+            type=CHAPTERS_TYPE,
+        )
         _transcripts(
             item,
-            urls(transcript_vtt_path(slug)),
-            urls(transcript_html_path(slug)),
+            urls(paths.TRANSCRIPT_VTT.path(slug=slug)),
+            urls(paths.TRANSCRIPT_HTML.path(slug=slug)),
             manifest.language,
         )
     return _serialize(rss)
@@ -401,15 +357,17 @@ def article_feed(
 ) -> bytes:
     """A serial feed of one article: each section is an episode, in reading order."""
     urls = _base(base_url)
-    slug, page = manifest.slug, urls(article_page_path(manifest.slug))
+    slug, page = manifest.slug, urls(paths.PLAYER.path(slug=manifest.slug))
     note = disclosure([manifest])
     summary = manifest.description or f"{manifest.title}, read aloud section by section."
-    cover = urls(article_cover_path(slug) if manifest.cover else library_cover_path())
+    cover = urls(
+        paths.ARTICLE_COVER.path(slug=slug) if manifest.cover else paths.LIBRARY_COVER.path()
+    )
     rss = _rss()
     ch = _channel(
         rss,
         urls=urls,
-        feed_path=article_feed_path(slug),
+        feed_path=paths.ARTICLE_FEED.path(slug=slug),
         title=manifest.title,
         link=page,
         description=f"{summary} {note}",
@@ -430,7 +388,7 @@ def article_feed(
             # A minute apart, so apps that sort by date keep the reading order.
             published=publish_datetime(manifest, minutes=section.number - 1),
             link=f"{page}#{section.id}",
-            url=urls(section_mp3_path(slug, section.number)),
+            url=urls(paths.SECTION_MP3.path(slug=slug, number=section.number)),
             size=section.audio.bytes,
             duration=section.audio.duration,
             text=text,
@@ -441,8 +399,8 @@ def article_feed(
         _sub(item, _q(ITUNES, "episode"), str(section.number))
         _transcripts(
             item,
-            urls(section_vtt_path(slug, section.number)),
-            urls(f"{transcript_html_path(slug)}#{section.id}"),
+            urls(paths.SECTION_VTT.path(slug=slug, number=section.number)),
+            urls(f"{paths.TRANSCRIPT_HTML.path(slug=slug)}#{section.id}"),
             manifest.language,
         )
     return _serialize(rss)

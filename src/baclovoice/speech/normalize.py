@@ -1,10 +1,9 @@
-"""Speech text: sentence offsets for display, spoken forms for the engines.
+"""Speech text: the spoken form of one display sentence, for the engines.
 
-``split_sentences`` finds sentences in display text (pysbd, plus fixes for
-abbreviations, web addresses and e-mail addresses). ``to_speech`` turns one
+``to_speech`` turns one
 display sentence into what an engine should read, as an ordered tuple of tiny
 named ``str -> str`` passes (the gTTS ``pre_processors`` idea). Each pass takes
-its table from ``speech_data`` as a keyword default, so tests can hand in their
+its table from ``speech.data`` as a keyword default, so tests can hand in their
 own, and none mutates it.
 
 Order inside ``to_speech``:
@@ -32,13 +31,11 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
-from functools import lru_cache
 
-import pysbd
 from num2words import num2words
 
-from baclovoice import speech_data as data
-from baclovoice.lexicon import EMPTY_LEXICON, Lexicon
+from baclovoice.speech import data
+from baclovoice.speech.lexicon import EMPTY_LEXICON, Lexicon
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +124,6 @@ def _keeps_period(match: re.Match[str]) -> str:
 
 
 # --- dates --------------------------------------------------------------------------
-
-
-def format_date(d: dt.date) -> str:
-    """ "April 27, 2023": the display and announcement form of a date."""
-    return f"{data.MONTHS[d.month - 1]} {d.day}, {d.year}"
 
 
 def _month_number(word: str) -> int | None:
@@ -224,7 +216,7 @@ def _speak_host(host: str, tlds: Mapping[str, str]) -> str:
     return " dot ".join(labels)
 
 
-_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _LOCAL_PART = {".": " dot ", "_": " underscore ", "-": " dash ", "+": " plus "}
 
 
@@ -235,10 +227,10 @@ def emails(text: str, tlds: Mapping[str, str] = data.TLDS) -> str:
         local = re.sub(r"[._+-]", lambda m: _LOCAL_PART[m.group()], match.group(1))
         return f"{local} at {_speak_host(match.group(2), tlds)}"
 
-    return _EMAIL.sub(one, text)
+    return EMAIL.sub(one, text)
 
 
-_URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)']", re.IGNORECASE)
+URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)']", re.IGNORECASE)
 
 
 def _bare_domain(tlds: tuple[str, ...]) -> re.Pattern[str]:
@@ -246,7 +238,7 @@ def _bare_domain(tlds: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.@/-])(?:[a-z0-9-]+\.)+(?:" + "|".join(tlds) + r")\b" + path)
 
 
-_BARE_DOMAIN = _bare_domain(data.BARE_DOMAIN_TLDS)
+BARE_DOMAIN = _bare_domain(data.BARE_DOMAIN_TLDS)
 
 
 def urls(text: str, tlds: Mapping[str, str] = data.TLDS) -> str:
@@ -257,7 +249,7 @@ def urls(text: str, tlds: Mapping[str, str] = data.TLDS) -> str:
         host = re.split(r"[/?#]", address, maxsplit=1)[0].rpartition("@")[2]
         return _speak_host(host, tlds)
 
-    return _BARE_DOMAIN.sub(one, _URL.sub(one, text))
+    return BARE_DOMAIN.sub(one, URL.sub(one, text))
 
 
 _TIME = re.compile(
@@ -677,78 +669,3 @@ def to_speech(text: str, lexicon: Lexicon | None = None) -> str:
         lambda m: lexicon.entries[ord(m.group()) - _PLACEHOLDER_BASE][1],
         text,
     )
-
-
-# --- sentences ---------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _segmenter(language: str) -> pysbd.Segmenter:
-    """One segmenter per language, built once (it compiles many regexes)."""
-    try:
-        return pysbd.Segmenter(language=language, clean=False, char_span=True)
-    except ValueError:
-        log.warning("no sentence rules for language %r; using English", language)
-        return _segmenter("en")
-
-
-def _abbreviation_mask(
-    never: Collection[str], maybe: Collection[str], numbered: Collection[str]
-) -> re.Pattern[str]:
-    """Periods that cannot end a sentence: always, before lower case, before a number."""
-
-    def alternatives(keys: Collection[str]) -> str:
-        return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
-
-    return re.compile(
-        rf"(?<![\w.])(?:(?:{alternatives(never)})(?=\s*\S)"
-        rf"|(?:{alternatives(maybe)})(?=\s+[a-z0-9(]|\s*[,;:])"
-        rf"|(?:{alternatives(numbered)})(?=\s*\d))"
-    )
-
-
-_NO_SPLIT = _abbreviation_mask(
-    data.NON_FINAL_ABBREVIATIONS,
-    data.MAYBE_FINAL_ABBREVIATIONS,
-    [k for k in data.NUMBERED_ABBREVIATIONS if k.endswith(".")],
-)
-
-
-def _masked(text: str) -> str:
-    """Same-length copy where no period in an address or abbreviation can end a sentence."""
-    for pattern in (_EMAIL, _URL, _BARE_DOMAIN):
-        text = pattern.sub(lambda m: "x" * len(m.group()), text)
-    return _NO_SPLIT.sub(lambda m: m.group().replace(".", "_"), text)
-
-
-def _cuts(text: str, language: str) -> list[int]:
-    """Offsets where pysbd ends a sentence.
-
-    pysbd leaves out any sentence it cannot locate again in the text; that only
-    loses a cut (two sentences merge), never text, as spans are rebuilt from cuts.
-    """
-    return [span.end for span in _segmenter(language).segment(text)]
-
-
-@lru_cache(maxsize=4096)
-def _split(text: str, language: str) -> tuple[tuple[int, int], ...]:
-    masked = _masked(text)
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for cut in [*_cuts(masked, language), len(text)]:
-        piece = text[start:cut]
-        if piece.strip():
-            left = start + len(piece) - len(piece.lstrip())
-            right = start + len(piece.rstrip())
-            starts_lower = spans and text[left].islower() and text[spans[-1][1] - 1] == "."
-            if starts_lower:
-                spans[-1] = (spans[-1][0], right)
-            else:
-                spans.append((left, right))
-        start = max(start, cut)
-    return tuple(spans)
-
-
-def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
-    """[start, end) offsets of each sentence in ``text``, surrounding whitespace excluded."""
-    return list(_split(text, language.replace("_", "-").split("-")[0].lower() or "en"))

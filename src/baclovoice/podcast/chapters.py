@@ -2,7 +2,6 @@
 
 Podcast apps read JSON Chapters 1.2 (``podcast:chapters``); times are on the
 timeline of the whole-article MP3, where each section begins at its ``start``.
-The transcripts reuse the web app's cue and page builders (``web/transcript.py``).
 Pure functions: the web layer serializes and serves what they return.
 """
 
@@ -14,7 +13,6 @@ from baclovoice.models import Manifest
 
 CHAPTERS_VERSION = "1.2.0"
 CHAPTERS_TYPE = "application/json+chapters"
-VTT_TYPE = "text/vtt"
 
 
 def chapters_json(manifest: Manifest, page_url: str) -> dict[str, Any]:
@@ -33,11 +31,3 @@ def chapters_json(manifest: Manifest, page_url: str) -> dict[str, Any]:
             for s in manifest.sections
         ],
     }
-
-
-def clock(seconds: float) -> str:
-    """A short human timestamp for show notes: ``4:05`` or ``1:02:03``."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from baclovoice.content import load_article
-from baclovoice.lexicon import load_lexicon
-from baclovoice.script import HEADING_PAUSE, PARAGRAPH_PAUSE, SENTENCE_PAUSE, narrate
+from baclovoice.ingest.store import load_article
+from baclovoice.speech.lexicon import load_lexicon
+from baclovoice.speech.script import HEADING_PAUSE, PARAGRAPH_PAUSE, SENTENCE_PAUSE, narrate
 from tests.conftest import ROOT, SEED_HTML
 
 

@@ -1,4 +1,4 @@
-"""Read-only tables for the speech-text passes in ``speech.py``.
+"""Read-only tables for the speech-text passes in ``normalize.py`` and ``sentences.py``.
 
 Kept apart from the code (as gTTS keeps ``symbols.py``) so a new abbreviation or
 unit is a one-line data change. Every table is immutable (tuple, frozenset or
@@ -10,25 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from baclovoice import humanize
+
 
 def _frozen(table: dict[str, str]) -> Mapping[str, str]:
     return MappingProxyType(table)
 
 
-MONTHS: tuple[str, ...] = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = humanize.MONTHS
 
 # Written month (full name or abbreviation, lower case, no period) -> month number.
 MONTH_NUMBERS: Mapping[str, int] = MappingProxyType(

@@ -1,0 +1,139 @@
+"""Orchestration: plan → synthesize what is missing → publish → manifest, under one lock.
+
+No Flask, no CLI: the caller passes settings, an engine factory and an optional
+progress sink, and gets a ``BuildReport`` back. Each stage is a public function of
+its own module (``plan``, ``synthesis``, ``publish``); this module only sequences them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from baclovoice.build import publish
+from baclovoice.build.plan import Plan, plan_article, resolve_slugs
+from baclovoice.build.store import AudioStore
+from baclovoice.build.synthesis import Progress, synthesize
+from baclovoice.engines import EngineFactory, engine_factory
+from baclovoice.settings import Settings
+from baclovoice.speech.lexicon import load_lexicon
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ArticleReport:
+    slug: str
+    sentences: int = 0
+    synthesized: int = 0
+    cached: int = 0
+    audio_seconds: float = 0.0
+    files_written: list[str] = field(default_factory=list)
+    manifest_changed: bool = False
+
+
+@dataclass
+class BuildReport:
+    articles: list[ArticleReport]
+    wall_seconds: float = 0.0
+    voice_loaded: bool = False
+
+    @property
+    def sentences(self) -> int:
+        return sum(a.sentences for a in self.articles)
+
+    @property
+    def synthesized(self) -> int:
+        return sum(a.synthesized for a in self.articles)
+
+    @property
+    def cached(self) -> int:
+        return sum(a.cached for a in self.articles)
+
+    @property
+    def audio_seconds(self) -> float:
+        return sum(a.audio_seconds for a in self.articles)
+
+    @property
+    def real_time_factor(self) -> float:
+        """Wall time per second of audio built (lower is faster)."""
+        return self.wall_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+class Builder:
+    """Builds articles for one settings + engine factory; the voice loads only if needed."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engines: EngineFactory | None = None,
+        *,
+        force: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.force = force
+        self.engines = engines or engine_factory(settings)
+        self.engine = self.engines()
+        self.store = AudioStore(settings.audio_dir)
+        self.lexicon = load_lexicon(settings.lexicon_path)
+        self.publisher = publish.Publisher.for_settings(settings, self.engine, force=force)
+
+    def plan(self, slug: str) -> Plan:
+        return plan_article(self.settings, slug, self.lexicon, self.engine.identity())
+
+    def build(self, slugs: Sequence[str], progress: Progress | None = None) -> BuildReport:
+        started = time.perf_counter()
+        with self.store.lock():
+            plans = [self.plan(slug) for slug in slugs]
+            reports = [ArticleReport(slug=p.article.slug) for p in plans]
+            missing: dict[str, str] = {}
+            for plan, report in zip(plans, reports, strict=True):
+                self._count(plan, report, missing)
+            if missing:
+                log.info("Synthesizing %d sentences with %s", len(missing), self.engine.voice)
+            synthesize(
+                missing, self.store, self.engine, self.engines, self.settings.workers, progress
+            )
+            for plan, report in zip(plans, reports, strict=True):
+                self._publish(plan, report)
+            publish.publish_library_cover(self.store)
+        return BuildReport(
+            articles=reports,
+            wall_seconds=time.perf_counter() - started,
+            voice_loaded=bool(missing),
+        )
+
+    def _count(self, plan: Plan, report: ArticleReport, missing: dict[str, str]) -> None:
+        for key, utterance in plan.utterances():
+            report.sentences += 1
+            cached = not self.force and self.store.sentence_info(key) is not None
+            if cached and key not in missing:
+                report.cached += 1
+            else:
+                report.synthesized += 1
+                missing[key] = utterance.speech
+
+    def _publish(self, plan: Plan, report: ArticleReport) -> None:
+        previous = publish.previous_manifest(self.store, plan.article.slug)
+        new = publish.publish_article(self.publisher, plan, previous)
+        written = {f.file for f in new.audio_files} | {new.cover}
+        if previous:
+            written -= {f.file for f in previous.audio_files} | {previous.cover}
+        report.files_written = sorted(written)
+        report.audio_seconds = new.duration
+        report.manifest_changed = publish.save_manifest(self.store, new, previous)
+
+
+def build(
+    settings: Settings,
+    slugs: Sequence[str] = (),
+    *,
+    engines: EngineFactory | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build (or bring up to date) the narration of the given articles, or all of them."""
+    chosen = resolve_slugs(settings, slugs)
+    return Builder(settings, engines, force=force).build(chosen, progress)

@@ -1,0 +1,275 @@
+"""The publish stage: cached sentences in, content-addressed MP3s, cover and manifest out.
+
+Public functions over an :class:`~baclovoice.build.store.AudioStore`, called alike by
+the build, by tests and by anything else that has a :class:`~baclovoice.build.plan.Plan`
+whose sentences are cached. Every published file name carries a hash of all that
+went into it, so an unchanged section is found on disk and not rendered again, and
+the bytes behind a URL never change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from baclovoice import audio, manifest, paths
+from baclovoice.build.artwork import render_cover
+from baclovoice.build.plan import Plan
+from baclovoice.build.store import LIBRARY_COVER, PUBLISH_VERSION, AudioStore, digest
+from baclovoice.engines import Engine
+from baclovoice.errors import AudioError, BaclovoiceError
+from baclovoice.models import (
+    Article,
+    AudioFile,
+    BlockEntry,
+    Manifest,
+    SectionEntry,
+    SentenceTiming,
+)
+from baclovoice.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LIBRARY_TITLE = "baclovoice"
+LIBRARY_SUBTITLE = "Articles read aloud"
+ARTWORK_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Where and how to publish: the store, encoding settings and the voice to credit."""
+
+    store: AudioStore
+    engine: str  # engine name, e.g. "piper"
+    voice: str  # human-readable voice name
+    bitrate: int = 64
+    base_url: str = ""
+    ffmpeg: audio.Ffmpeg = audio.BUNDLED
+    force: bool = False  # render every file again, even when an intact one exists
+    threads: int = 2  # sections rendered at once
+
+    @classmethod
+    def for_settings(cls, settings: Settings, engine: Engine, *, force: bool = False) -> Publisher:
+        return cls(
+            store=AudioStore(settings.audio_dir),
+            engine=engine.name,
+            voice=engine.voice,
+            bitrate=settings.bitrate,
+            base_url=settings.base_url,
+            ffmpeg=audio.Ffmpeg(settings.ffmpeg).checked(),
+            force=force,
+            threads=settings.workers,
+        )
+
+    def tags(self, article: Article, title: str, track: int = 0) -> audio.Tags:
+        return audio.Tags(
+            title=title,
+            album=article.title,
+            artist=article.author or "baclovoice",
+            track=track,
+            track_total=len(article.sections) if track else 0,
+            comment=f"Narrated by a synthetic voice: {self.voice} ({self.engine}).",
+        )
+
+    def existing(self, expected: AudioFile | None, relative: str) -> AudioFile | None:
+        """The previously published file when it is still intact (and not forced)."""
+        return None if self.force else self.store.verified(expected, relative)
+
+
+# --- sections ----------------------------------------------------------------------
+
+
+def timeline(
+    store: AudioStore, keys: Sequence[str], pauses: Sequence[float]
+) -> tuple[list[tuple[float, float]], float, list[str]]:
+    """Sentence (start, end) seconds, total seconds and content digests of cached sentences.
+
+    The digests go into the section key: synthesis is not deterministic, so a
+    sentence re-synthesized after damage sounds (and lasts) differently under the
+    same sentence key, and its section must be rebuilt to match the new timings.
+    """
+    spans: list[tuple[float, float]] = []
+    digests: list[str] = []
+    cursor, rate = 0, 1
+    for key, pause in zip(keys, pauses, strict=True):
+        info = store.sentence_info(key)
+        if info is None:
+            raise AudioError(f"Cached sentence {key} vanished during the build.", "Build again.")
+        frames, rate = info
+        spans.append((cursor / rate, (cursor + frames) / rate))
+        digests.append(store.sentence_digest(key))
+        cursor += frames + len(audio.silence(pause, rate))
+    return spans, cursor / rate, digests
+
+
+def publish_section(
+    pub: Publisher, plan: Plan, index: int, previous: Manifest | None = None
+) -> SectionEntry:
+    """Section ``index`` (0-based) as a mastered MP3 plus its manifest entry.
+
+    Every sentence must be cached. An intact file from ``previous`` with the same
+    content key is reused as is.
+    """
+    article, script, keys = plan.article, plan.scripts[index], plan.keys[index]
+    section, number = script.section, index + 1
+    pauses = [u.pause_after for u in script.utterances]
+    spans, duration, digests = timeline(pub.store, keys, pauses)
+    tags = pub.tags(article, section.title, number)
+    key = digest(
+        {
+            "v": PUBLISH_VERSION,
+            "parts": list(zip(digests, pauses, strict=True)),
+            "bitrate": pub.bitrate,
+            "tags": repr(tags),
+        }
+    )
+    relative = pub.store.section_name(article.slug, number, section.id, key)
+    old = previous.section(number) if previous else None
+    published = pub.existing(old.audio if old else None, relative)
+    if published is None:
+        published = _render(pub, keys, pauses, tags, relative, round(duration, 3))
+    return SectionEntry(
+        id=section.id,
+        number=number,
+        title=section.title,
+        audio=published,
+        blocks=tuple(BlockEntry(b.id, b.kind, b.text, b.level) for b in section.blocks),
+        sentences=tuple(
+            SentenceTiming(u.text, u.element_id, round(s, 3), round(e, 3))
+            for u, (s, e) in zip(script.utterances, spans, strict=True)
+        ),
+    )
+
+
+def _render(
+    pub: Publisher,
+    keys: Sequence[str],
+    pauses: Sequence[float],
+    tags: audio.Tags,
+    relative: str,
+    duration: float,
+) -> AudioFile:
+    parts = [
+        (audio.read_wav(pub.store.read_sentence(k)), p) for k, p in zip(keys, pauses, strict=True)
+    ]
+    mastered = audio.master(audio.assemble(parts)[0])
+    data = audio.encode_mp3(mastered, bitrate_kbps=pub.bitrate, tags=tags, ffmpeg=pub.ffmpeg)
+    return pub.store.publish(relative, data, duration)
+
+
+# --- the whole article ---------------------------------------------------------------
+
+
+def publish_full(
+    pub: Publisher,
+    article: Article,
+    sections: Sequence[SectionEntry],
+    cover_png: bytes,
+    previous: Manifest | None = None,
+) -> tuple[AudioFile, list[SectionEntry]]:
+    """The whole article in one MP3 with an ID3 chapter per section (for podcast apps).
+
+    It joins the section MP3s without re-encoding, so it costs a fraction of a second
+    and sounds exactly like them; the sections come back with their offsets inside it.
+    """
+    files = [pub.store.path(s.audio.file) for s in sections]
+    starts = audio.part_starts(files)
+    placed = [
+        dataclasses.replace(s, start=round(t, 3)) for s, t in zip(sections, starts, strict=True)
+    ]
+    ends = [*starts[1:], starts[-1] + sections[-1].audio.duration]
+    chapters = tuple(
+        audio.Chapter(
+            start=t,
+            end=end,
+            title=s.title,
+            url=paths.section_link(pub.base_url, article.slug, s.id),
+        )
+        for s, t, end in zip(sections, starts, ends, strict=True)
+    )
+    tags = dataclasses.replace(
+        pub.tags(article, article.title), chapters=chapters, cover_png=cover_png
+    )
+    key = digest(
+        {
+            "v": PUBLISH_VERSION,
+            "sections": [s.audio.sha256 for s in sections],
+            "tags": repr(dataclasses.replace(tags, cover_png=b"")),
+            "cover": hashlib.sha256(cover_png).hexdigest(),
+        }
+    )
+    relative = pub.store.full_name(article.slug, key)
+    published = pub.existing(previous.full if previous else None, relative)
+    if published is None:
+        data = audio.concat_mp3(files, tags=tags, ffmpeg=pub.ffmpeg)
+        published = pub.store.publish(relative, data, round(ends[-1], 3))
+    return published, placed
+
+
+def publish_cover(store: AudioStore, article: Article) -> tuple[str, bytes]:
+    """A content-addressed cover PNG, rendered only when its title changes."""
+    key = digest({"v": ARTWORK_VERSION, "title": article.title, "subtitle": article.author})
+    relative = store.cover_name(article.slug, key)
+    png = store.read(relative)
+    if png is None:
+        png = render_cover(article.title, article.author)
+        store.publish(relative, png, 0.0)
+    return relative, png
+
+
+def publish_library_cover(store: AudioStore) -> None:
+    """The library feed's cover, at the stable name the web app serves."""
+    if not store.path(LIBRARY_COVER).is_file():
+        store.publish(LIBRARY_COVER, render_cover(LIBRARY_TITLE, LIBRARY_SUBTITLE), 0.0)
+
+
+def publish_article(pub: Publisher, plan: Plan, previous: Manifest | None = None) -> Manifest:
+    """Every section, the cover and the whole-article MP3 of a fully cached plan.
+
+    Returns the new manifest without saving it (see ``save_manifest``).
+    """
+    article = plan.article
+    cover, cover_png = publish_cover(pub.store, article)
+    with ThreadPoolExecutor(max(1, pub.threads)) as pool:
+        drafts = list(
+            pool.map(lambda i: publish_section(pub, plan, i, previous), range(len(plan.scripts)))
+        )
+    full, sections = publish_full(pub, article, drafts, cover_png, previous)
+    return Manifest(
+        slug=article.slug,
+        title=article.title,
+        language=article.language,
+        engine=pub.engine,
+        voice=pub.voice,
+        sections=tuple(sections),
+        date=article.date,
+        author=article.author,
+        description=article.description,
+        full=full,
+        cover=cover,
+        sentence_keys=plan.sentence_keys,
+    )
+
+
+def previous_manifest(store: AudioStore, slug: str) -> Manifest | None:
+    """The article's current manifest, or None when there is none or it is unreadable
+    (a corrupt manifest is rebuilt, not fatal)."""
+    if not manifest.manifest_path(store.root, slug).exists():
+        return None
+    try:
+        return manifest.load(store.root, slug)
+    except BaclovoiceError as exc:
+        log.warning("Rebuilding the unreadable manifest for %s: %s", slug, exc.message)
+        return None
+
+
+def save_manifest(store: AudioStore, new: Manifest, previous: Manifest | None) -> bool:
+    """Write ``new`` unless it equals ``previous``; True when it was written."""
+    if previous is not None and manifest.dumps(previous) == manifest.dumps(new):
+        return False
+    manifest.save(store.root, new)
+    return True

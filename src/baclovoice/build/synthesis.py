@@ -1,0 +1,76 @@
+"""Synthesis: speak every missing sentence into the sentence cache.
+
+Worker processes (one voice per process, one ONNX thread each) because Piper's
+single-session threading leaves much of the second core idle; a handful of
+sentences are spoken in-process, where starting workers would cost more.
+Each worker builds its own engine from the factory it is handed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from baclovoice import audio
+from baclovoice.build.store import AudioStore
+from baclovoice.engines import Engine, EngineFactory
+
+# Fewer missing sentences than this are synthesized in-process: starting worker
+# processes (each loading the voice) costs more than it saves.
+POOL_THRESHOLD = 6
+
+Progress = Callable[[int, int], None]  # (sentences synthesized so far, sentences to synthesize)
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _init_worker(factory: EngineFactory) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = factory(1)
+
+
+def _synthesize_in_worker(speech: str) -> bytes:
+    if _WORKER_ENGINE is None:  # pragma: no cover - initializer always runs first
+        raise RuntimeError("worker engine not initialized")
+    return audio.wav_bytes(_WORKER_ENGINE.synthesize(speech))
+
+
+def _preload_audio_libraries() -> None:
+    """Import mastering's libraries in a thread while synthesis (which frees the GIL) runs."""
+    threading.Thread(target=audio.preload, name="preload-audio", daemon=True).start()
+
+
+def synthesize(
+    jobs: dict[str, str],
+    store: AudioStore,
+    engine: Engine,
+    factory: EngineFactory,
+    workers: int,
+    progress: Progress | None = None,
+) -> None:
+    """Synthesize every (key → speech) into ``store``: with ``engine`` in this process,
+    or with ``workers`` processes that each make their own engine from ``factory``."""
+    if not jobs:
+        return
+    # Longest first, so the last job to finish is a short one.
+    ordered = sorted(jobs.items(), key=lambda kv: len(kv[1]), reverse=True)
+    workers = min(workers, len(ordered))
+    if workers <= 1 or len(ordered) < POOL_THRESHOLD:
+        _preload_audio_libraries()
+        for done, (key, speech) in enumerate(ordered, 1):
+            store.write_sentence(key, audio.wav_bytes(engine.synthesize(speech)))
+            if progress:
+                progress(done, len(ordered))
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(factory,)
+    ) as pool:
+        futures = {pool.submit(_synthesize_in_worker, speech): key for key, speech in ordered}
+        _preload_audio_libraries()  # after the workers are forked: no import lock to inherit
+        for done, future in enumerate(as_completed(futures), 1):
+            store.write_sentence(futures[future], future.result())
+            if progress:
+                progress(done, len(ordered))

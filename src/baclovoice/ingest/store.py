@@ -1,0 +1,162 @@
+"""The article store: ``content/<slug>.html``, one file per article.
+
+The only module that reads or writes ``content/``: listing, reading (with clear
+errors for missing, empty or undecodable files), loading an ``Article``, and
+importing a converted source atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from baclovoice.errors import ContentError, InputError, NotFound
+from baclovoice.fsutil import atomic_write_text
+from baclovoice.ingest.convert import CONVERTERS, SUFFIXES, TEXT_HINTS
+from baclovoice.ingest.walker import parse_article
+from baclovoice.models import Article
+from baclovoice.slugs import SLUG_PATTERN, slugify, validate_slug
+
+log = logging.getLogger(__name__)
+
+MAX_DEFAULT_SLUG = 80
+
+
+def article_slugs(content_dir: Path) -> list[str]:
+    """Slugs of every ``content_dir/*.html``, sorted; invalid file names are logged, skipped."""
+    if not content_dir.is_dir():
+        return []
+    slugs = []
+    for path in content_dir.glob("*.html"):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if SLUG_PATTERN.fullmatch(path.stem):
+            slugs.append(path.stem)
+        else:
+            log.warning(
+                "Skipping %s: %r is not a valid slug; rename it to %s.html.",
+                path,
+                path.stem,
+                slugify(path.stem) or "my-article",
+            )
+    return sorted(slugs)
+
+
+def read_html(content_dir: Path, slug: str) -> str:
+    """The HTML text of one article; NotFound lists the slugs that do exist."""
+    path = content_dir / f"{slug}.html"
+    if not SLUG_PATTERN.fullmatch(slug) or not path.is_file():
+        known = article_slugs(content_dir)
+        hint = (
+            f"Known articles: {', '.join(known)}."
+            if known
+            else f"{content_dir} has no articles yet; import one (a .txt, .md or .html file)."
+        )
+        raise NotFound(f"No article {slug!r} in {content_dir}.", hint)
+    return _decode(_read_bytes(path), path)
+
+
+def load_article(
+    content_dir: Path, slug: str, *, section_level: int = 2, read_images: bool = True
+) -> Article:
+    html = read_html(content_dir, slug)
+    return parse_article(html, slug, section_level=section_level, read_images=read_images)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(
+            f"Cannot read {path}: {err.strerror or err}.",
+            "Check that the file exists and that you may read it.",
+        ) from None
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8 text (a byte order mark is allowed); InputError says where decoding failed."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path} is not valid UTF-8: byte 0x{data[err.start]:02x} at byte offset "
+            f"{err.start} cannot be decoded.",
+            f"Save {path.name} with UTF-8 encoding (in most editors: Save As… > "
+            "Encoding: UTF-8) and try again.",
+        ) from None
+
+
+# --- importing -----------------------------------------------------------------------
+
+
+def import_article(source: Path, content_dir: Path, slug: str | None = None) -> Path:
+    """Convert a .txt, .md or .html file to clean HTML at ``content_dir/<slug>.html``.
+
+    Re-importing replaces the stored article (logged). The result is parsed before
+    it is written, so a stored article always loads.
+    """
+    if slug is not None:
+        validate_slug(slug)
+    kind = _source_kind(source)
+    text = _decode(_read_bytes(source), source)
+    if not text.strip():
+        raise InputError(
+            f"{source} is empty.",
+            "Put the article in it: the title on the first line, then the text.",
+        )
+    try:
+        html = CONVERTERS[kind](text)
+    except ContentError as err:
+        raise ContentError(f"Cannot import {source}: {err.message}", err.hint) from None
+    try:
+        article = parse_article(html, slug or source.stem)
+    except ContentError as err:  # it has a title (checked above), so nothing to read
+        raise ContentError(f"Cannot import {source}: {err.message}", TEXT_HINTS[kind]) from None
+    slug = slug or default_slug(article.title, source)
+    target = content_dir / f"{slug}.html"
+    _log_replacement(target, html)
+    atomic_write_text(target, html)
+    log.info("Imported %s as %s (%d sections).", source, target, len(article.sections))
+    return target
+
+
+def default_slug(title: str, source: Path) -> str:
+    """Slug of the title's main part (before a ':'), else the whole title, else the file name."""
+    for candidate in (title.partition(":")[0], title, source.stem):
+        slug = _shorten(slugify(candidate))
+        if slug:
+            return slug
+    raise InputError(
+        f"Cannot make a slug for {source} from its title {title!r}.",
+        "Pass a slug explicitly, e.g. 'my-article'.",
+    )
+
+
+def _shorten(slug: str) -> str:
+    if len(slug) <= MAX_DEFAULT_SLUG:
+        return slug
+    return slug[: MAX_DEFAULT_SLUG + 1].rsplit("-", 1)[0]
+
+
+def _source_kind(source: Path) -> str:
+    if not source.exists():
+        raise InputError(f"{source} does not exist.", "Check the path and the file name.")
+    if not source.is_file():
+        raise InputError(f"{source} is not a file.", "Give the path of a .txt, .md or .html file.")
+    kind = SUFFIXES.get(source.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"Cannot import {source}: unknown file type {source.suffix or '(none)'!r}.",
+            f"Use one of {', '.join(sorted(SUFFIXES))}, or rename the file if its "
+            "content is one of those formats.",
+        )
+    return kind
+
+
+def _log_replacement(target: Path, html: str) -> None:
+    if not target.exists():
+        return
+    if target.read_bytes() == html.encode("utf-8"):
+        log.info("%s is unchanged.", target)
+    else:
+        log.info("Replacing the existing article %s with the new import.", target)
