@@ -14,6 +14,14 @@ from baclovoice.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TEXT = ROOT / "tests" / "fixtures" / "baclofen-for-anxiety.txt"  # the seed article's text
 SEED_HTML = ROOT / "content" / "baclofen-for-anxiety.html"
+SEED_SECTIONS = [
+    "Understanding Baclofen and Its Uses",
+    "Anxiety Disorders and Treatment Options",
+    "Baclofen's Potential for Treating Anxiety",
+    "Benefits and Limitations of Baclofen for Anxiety",
+    "Side Effects and Precautions",
+    "Consulting with Your Healthcare Provider",
+]
 
 # Test folders that need an optional test package: without it they are not collected,
 # so the fast tier runs on a bare install; in CI (CI set) a missing one is an error.

@@ -7,7 +7,7 @@ import pytest
 from baclovoice.ingest.store import load_article
 from baclovoice.speech.lexicon import load_lexicon
 from baclovoice.speech.script import HEADING_PAUSE, PARAGRAPH_PAUSE, SENTENCE_PAUSE, narrate
-from tests.conftest import ROOT, SEED_HTML
+from tests.conftest import ROOT, SEED_HTML, SEED_SECTIONS
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,7 @@ def seed_scripts():
 
 def test_seed_has_six_sections(seed_scripts):
     article, scripts = seed_scripts
-    assert [s.section.title for s in scripts] == [
-        "Understanding Baclofen and Its Uses",
-        "Anxiety Disorders and Treatment Options",
-        "Baclofen's Potential for Treating Anxiety",
-        "Benefits and Limitations of Baclofen for Anxiety",
-        "Side Effects and Precautions",
-        "Consulting with Your Healthcare Provider",
-    ]
+    assert [s.section.title for s in scripts] == SEED_SECTIONS
 
 
 def test_first_section_opens_with_title_and_date(seed_scripts):

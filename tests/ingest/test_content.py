@@ -15,18 +15,10 @@ from baclovoice.ingest.store import article_slugs as list_slugs
 from baclovoice.ingest.store import default_slug, import_article, load_article, read_html
 from baclovoice.ingest.walker import parse_article
 from baclovoice.slugs import validate_slug
-from tests.conftest import ROOT, SEED_TEXT
+from tests.conftest import ROOT, SEED_SECTIONS, SEED_TEXT
 
 COMMITTED = ROOT / "content" / "baclofen-for-anxiety.html"
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED_SECTIONS = [
-    "Understanding Baclofen and Its Uses",
-    "Anxiety Disorders and Treatment Options",
-    "Baclofen's Potential for Treating Anxiety",
-    "Benefits and Limitations of Baclofen for Anxiety",
-    "Side Effects and Precautions",
-    "Consulting with Your Healthcare Provider",
-]
 
 
 @pytest.fixture
