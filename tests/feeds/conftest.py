@@ -2,7 +2,7 @@
 
 The fast fixture publishes tone sections with ``tests.web.builders`` (real MP3s from
 ffmpeg), then the whole-article MP3 and the covers with the build's own publish stage.
-The slow one runs the real pipeline with the Piper voice on a tiny article.
+The other runs the real build (with the fake engine) on a tiny article.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The conftest's tiny two-section article built once by the real pipeline and voice."""
+    """The conftest's tiny two-section article built once by the real pipeline (fake voice:
+feeds, podcast clients and downloads do not depend on what the voice says)."""
     from baclovoice.build.builder import build
     from tests.conftest import SMALL_ARTICLE
 
@@ -94,7 +95,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     (root / "content").mkdir()
     (root / "content" / "tiny.html").write_text(SMALL_ARTICLE, encoding="utf-8")
     settings = Settings.load(
-        environ={}, content_dir=root / "content", audio_dir=root / "audio", jobs=2
+        environ={}, content_dir=root / "content", audio_dir=root / "audio", jobs=2, engine="fake"
     )
     build(settings)
     add_covers(settings.audio_dir, manifest.load(settings.audio_dir, "tiny"))
