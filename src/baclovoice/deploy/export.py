@@ -174,7 +174,7 @@ class _Exporter:
         for url in urls:
             with self.get(url + "?download=1") as response:
                 disposition = response.headers.get("Content-Disposition", "")
-            if disposition and not any(c in disposition for c in '"\\$;{}'):
+            if disposition and not any(c in disposition for c in '"\\$'):
                 lines.append(f'"1:{prefix}{url}" "{disposition}";\n')
         return "".join(lines)
 
@@ -239,5 +239,7 @@ def export_site(settings: Settings, folder: Path, base_url: str) -> ExportReport
     exporter.put_bytes(DOWNLOADS_MAP, exporter.downloads_map(download_paths(manifests)).encode())
     report = exporter.report
     report.removed = _remove_stale(folder, set(previous.get("files", [])) - exporter.owned)
-    atomic_write_text(folder / RECORD, json.dumps({"files": sorted(exporter.owned)}, indent=1))
+    record = json.dumps({"files": sorted(exporter.owned)}, indent=1) + "\n"
+    if previous != json.loads(record):  # untouched when nothing changed
+        atomic_write_text(folder / RECORD, record)
     return report
