@@ -260,6 +260,13 @@ def deploy_group() -> None:
     "--upstream", default="127.0.0.1:8000", show_default=True, help="Where `serve` listens."
 )
 @click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    default=Path("/var/cache/nginx/baclovoice"),
+    show_default=True,
+    help="nginx's one-second microcache of the app's answers.",
+)
+@click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout."
 )
 @settings_options("audio_dir", "base_url")
@@ -268,6 +275,7 @@ def deploy_nginx_command(
     export_dir: Path | None,
     listen: str,
     upstream: str,
+    cache_dir: Path,
     output: Path | None,
 ) -> None:
     """Print an nginx site: in front of `serve` (X-Accel-Redirect), or for an export."""
@@ -278,7 +286,7 @@ def deploy_nginx_command(
     if export_dir is not None:
         text = static_site(site, export_dir)
     else:
-        text = proxy_site(site, settings.audio_dir, upstream)
+        text = proxy_site(site, settings.audio_dir, upstream, cache_dir)
     if output is None:
         click.echo(text, nl=False)
     else:

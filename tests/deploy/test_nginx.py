@@ -68,12 +68,14 @@ def fronts(
     for thread in threads:
         thread.start()
     port = free_port()
+    folder = tmp_path_factory.mktemp("nginx")
+    (folder / "cache").mkdir()
     site = proxy_site(
         Site(BASE, f"127.0.0.1:{port}"),
         settings.audio_dir,
         f"127.0.0.1:{servers[1].effective_port}",
+        folder / "cache",
     )
-    folder = tmp_path_factory.mktemp("nginx")
     try:
         with running_nginx(nginx, folder, site, port) as url:
             yield {"app": f"http://127.0.0.1:{servers[0].effective_port}", "nginx": url}

@@ -91,10 +91,11 @@ def site_paths(
                 paths.CHAPTERS,
                 paths.TRANSCRIPT_VTT,
                 paths.TRANSCRIPT_HTML,
-                paths.ARTICLE_COVER,
                 paths.API_ARTICLE,
             )
         ]
+        if m.cover or library_cover:  # an article without its own shows the library's
+            found.append(paths.ARTICLE_COVER.path(slug=m.slug))
         if m.full is not None:
             found.append(paths.ARTICLE_MP3.path(slug=m.slug))
         for s in m.sections:
