@@ -109,6 +109,17 @@ def _gzip(indent: str) -> str:
 
 
 DEFAULT_CACHE_DIR = Path("/var/cache/nginx/baclovoice")
+# Everything an answer of the app depends on (the base URL fixes the host).
+CACHE_KEY = "|".join(
+    (
+        "$request_method",
+        "$request_uri",
+        "$http_range",
+        "$http_if_range",
+        "$http_if_none_match",
+        "$http_if_modified_since",
+    )
+)
 
 
 def proxy_site(
@@ -167,7 +178,7 @@ server {{
         proxy_connect_timeout 5s;
         proxy_read_timeout 60s;
         proxy_cache baclovoice_cache;
-        proxy_cache_key "$request_method|$request_uri|$http_range|$http_if_range|$http_if_none_match|$http_if_modified_since";
+        proxy_cache_key "{CACHE_KEY}";
         proxy_cache_valid 200 206 304 404 1s;
         proxy_cache_convert_head off;
         proxy_cache_lock on;
