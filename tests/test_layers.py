@@ -22,8 +22,9 @@ RANKS = {
     "build": 3,
     "podcast": 3,
     "web": 4,
-    "cli": 5,
-    "__main__": 6,
+    "deploy": 5,
+    "cli": 6,
+    "__main__": 7,
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +34,22 @@ _ENGINE_OPTIONS = (
     "ffmpeg",
 )
 _SERVE_OPTIONS = ("base_url",)
+# How the server meets clients: only `serve` takes these.
+_SERVER_OPTIONS = (
+    "trusted_hosts",
+    "accel_redirect",
+    "read_timeout",
+    "idle_timeout",
+    "connection_limit",
+)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (locks released, workers stopped), then exit."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated()
 
 
 def _help(name: str) -> str:
@@ -108,7 +126,7 @@ class _ProgressPrinter:
             self.bar.close()
 
 
-def _run_build(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
+def _run_build(settings: Settings, slugs: tuple[str, ...], force: bool) -> Any:
     from baclovoice.build.builder import build
 
     printer = _ProgressPrinter()
@@ -130,6 +148,17 @@ def _run_build(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
         f"{minutes:.1f} min of audio in {report.wall_seconds:.1f} s wall time, "
         f"real-time factor {report.real_time_factor:.3f}"
     )
+    for failure in report.failures:
+        click.echo(f"error: {failure.slug} was not built: {failure.reason}", err=True)
+        click.echo(f"  file: {failure.file}", err=True)
+        if failure.hint:
+            click.echo(f"  hint: {failure.hint}", err=True)
+    if report.failures:
+        click.echo(
+            f"{len(report.failures)} article(s) could not be built; every other one was.",
+            err=True,
+        )
+    return report
 
 
 @cli.command("build")
@@ -138,28 +167,44 @@ def _run_build(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
 @settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS)
 def build_command(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
     """Build the narration of the given articles (default: all), reusing the cache."""
-    _run_build(settings, slugs, force)
+    report = _run_build(settings, slugs, force)
+    if report.failures:
+        sys.exit(2)  # bad input: the articles above
 
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+)
 @click.option("--no-build", is_flag=True, help="Serve what is built; do not build first.")
-@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS)
+@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS, *_SERVER_OPTIONS)
 def serve_command(settings: Settings, host: str, port: int, no_build: bool) -> None:
-    """Build what is missing (from cache), then serve the web app with waitress."""
-    from baclovoice.web import create_app
-    from baclovoice.web.server import serve
+    """Build what is missing (from cache), then serve the web app with waitress.
 
+    Articles that cannot be built are reported and left out; the rest are served.
+    """
+    from baclovoice.fsutil import check_dir
+    from baclovoice.web import create_app
+    from baclovoice.web.hosts import trust_bind_address
+    from baclovoice.web.server import Limits, serve
+
+    check_dir(settings.audio_dir, "audio folder", "--audio-dir or BACLOVOICE_AUDIO_DIR")
     if not no_build:
         _run_build(settings, (), force=False)
     app = create_app(settings)
-    serve(
-        app,
-        host,
-        port,
-        ready=lambda url: click.echo(f"Serving baclovoice on {url}  (Ctrl+C to stop)"),
-    )
+    trust_bind_address(app, host)
+    try:
+        serve(
+            app,
+            host,
+            port,
+            ready=lambda url: click.echo(f"Serving baclovoice on {url}  (Ctrl+C to stop)"),
+            limits=Limits.from_settings(settings),
+        )
+    except Terminated:
+        pass  # SIGTERM is how service managers stop a server: a clean stop, exit 0
+    click.echo("Stopped.", err=True)
 
 
 @cli.command("gc")
@@ -176,8 +221,92 @@ def gc_command(settings: Settings, dry_run: bool) -> None:
     click.echo(f"{verb} {len(removed)} file(s), {freed / 1e6:.1f} MB.")
 
 
+@cli.command("export")
+@click.argument("directory", type=click.Path(path_type=Path))
+@settings_options("audio_dir", "base_url")
+def export_command(settings: Settings, directory: Path) -> None:
+    """Write a static copy of the site into DIRECTORY for any static host or CDN.
+
+    Needs --base-url: feeds and the API carry absolute URLs. Re-exporting rewrites
+    only what changed.
+    """
+    from baclovoice.deploy.export import export_site
+
+    report = export_site(settings, directory, settings.base_url)
+    click.echo(
+        f"Exported {report.files} files to {directory}: {len(report.written)} written, "
+        f"{report.unchanged} unchanged, {len(report.removed)} removed."
+    )
+    click.echo(
+        f"Serve it with nginx: baclovoice deploy nginx --export {directory} "
+        f"--base-url {settings.base_url}"
+    )
+
+
+@cli.group("deploy")
+def deploy_group() -> None:
+    """Configurations for running baclovoice in production."""
+
+
+@deploy_group.command("nginx")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path),
+    help="Serve this `baclovoice export` folder with plain nginx instead of the app.",
+)
+@click.option("--listen", default="80", show_default=True, help="nginx's listen address.")
+@click.option(
+    "--upstream", default="127.0.0.1:8000", show_default=True, help="Where `serve` listens."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    default=Path("/var/cache/nginx/baclovoice"),
+    show_default=True,
+    help="nginx's one-second microcache of the app's answers.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout."
+)
+@settings_options("audio_dir", "base_url")
+def deploy_nginx_command(
+    settings: Settings,
+    export_dir: Path | None,
+    listen: str,
+    upstream: str,
+    cache_dir: Path,
+    output: Path | None,
+) -> None:
+    """Print an nginx site: in front of `serve` (X-Accel-Redirect), or for an export."""
+    from baclovoice.deploy.nginx import Site, proxy_site, static_site
+    from baclovoice.fsutil import atomic_write_text
+
+    site = Site(settings.base_url, listen)
+    if export_dir is not None:
+        text = static_site(site, export_dir)
+    else:
+        text = proxy_site(site, settings.audio_dir, upstream, cache_dir)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"Wrote {output}; test it with: nginx -t", err=True)
+
+
+def _os_error(exc: OSError) -> None:
+    """Last resort for the file system: say what and where, never a traceback."""
+    where = f" {exc.filename}" if exc.filename else ""
+    click.echo(f"error: cannot use{where}: {exc.strerror or exc}.", err=True)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        click.echo("  hint: free some space, then run the command again.", err=True)
+    else:
+        click.echo("  hint: check the path and its permissions.", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: domain errors become one clear message and a non-zero exit."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         cli.main(args=argv, prog_name="baclovoice", standalone_mode=False)
     except BaclovoiceError as exc:
@@ -185,8 +314,11 @@ def main(argv: list[str] | None = None) -> None:
         if exc.hint:
             click.echo(f"  hint: {exc.hint}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click wraps Ctrl-C in Abort
+            click.echo("Interrupted; everything already built is kept.", err=True)
+        else:
+            click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -194,3 +326,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; everything already built is kept.", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("Stopped (SIGTERM); everything already built is kept.", err=True)
+        sys.exit(128 + signal.SIGTERM)
+    except OSError as exc:
+        _os_error(exc)
+        sys.exit(1)

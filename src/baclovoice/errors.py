@@ -63,3 +63,9 @@ class BuildLocked(BaclovoiceError):
     """Another build holds the lock on the audio folder."""
 
     exit_code = 6
+
+
+class StorageError(BaclovoiceError):
+    """A file cannot be written: the disk is full, read-only, or a folder is a file."""
+
+    exit_code = 7

@@ -78,6 +78,23 @@ class Settings:
     section_level: int = _setting(2, "Heading level that starts a section (2 = <h2>).")
     read_images: bool = _setting(True, "Read image descriptions ('Image: ...') aloud.")
     ffmpeg: str = _setting("", "ffmpeg binary to run; empty = the bundled imageio-ffmpeg one.")
+    trusted_hosts: str = _setting(
+        "",
+        "Comma-separated Host names served when no base URL is set (.example.org allows "
+        "subdomains); empty = localhost names and the bind address. Others get 400.",
+    )
+    accel_redirect: bool = _setting(
+        False,
+        "Behind nginx: answer audio and cover requests with X-Accel-Redirect so nginx "
+        "sends the bytes (see baclovoice deploy nginx).",
+    )
+    read_timeout: float = _setting(
+        10.0, "Seconds a client may take to send a whole request (headers and body)."
+    )
+    idle_timeout: int = _setting(
+        30, "Seconds an idle keep-alive connection (or a client not reading) is kept open."
+    )
+    connection_limit: int = _setting(1000, "Most connections the server holds open at once.")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -104,6 +121,11 @@ class Settings:
             )
         if self.jobs < 0:
             raise InputError(f"jobs must be 0 (auto) or more, not {self.jobs}.", "Use --jobs 2.")
+        if self.read_timeout <= 0 or self.idle_timeout <= 0 or self.connection_limit < 1:
+            raise InputError(
+                "read_timeout, idle_timeout and connection_limit must be positive.",
+                "Use e.g. --read-timeout 10 --idle-timeout 30 --connection-limit 1000.",
+            )
         if not 1 <= self.section_level <= 6:
             raise InputError(
                 f"Section level {self.section_level} is not a heading level.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 from email.utils import parsedate_to_datetime
 
@@ -264,12 +265,29 @@ def test_xml_special_characters_round_trip(builder: str) -> None:
     assert HOSTILE in titles or HOSTILE == parsed.feed.title
     pod = podcastparser.parse(BASE + "/feed.xml", io.BytesIO(xml))
     assert HOSTILE in [e["title"] for e in pod["episodes"]] + [pod["title"]]
-    assert (
-        tree(xml)
-        .find("channel/item")
-        .findtext("description")
-        .startswith(f"About {HOSTILE}" if builder == "library" else "Part 1 of 2 of “" + HOSTILE)
+    description = html.unescape(tree(xml).find("channel/item").findtext("description"))
+    assert description.startswith(
+        f"About {HOSTILE}" if builder == "library" else "Part 1 of 2 of “" + HOSTILE
     )
+
+
+MARKUP = '<b onmouseover="alert(1)">bold</b> & more'
+
+
+@pytest.mark.parametrize("builder", ["library", "serial"])
+def test_plain_text_fields_reach_readers_as_text_not_markup(builder: str) -> None:
+    """Issue 13, fix 7: description and itunes:summary are HTML to readers: escape the text."""
+    m = samples.manifest(titles=(MARKUP, "Plain"), description=f"About {MARKUP}")
+    xml = library(m) if builder == "library" else serial(m)
+    root = tree(xml)
+    fields = root.findall(".//description") + root.findall(".//itunes:summary", NS)
+    assert len(fields) >= 3
+    assert all("<b " not in field.text for field in fields)  # what readers get, unescaped
+    assert any(MARKUP in html.unescape(f.text) for f in fields)
+    parsed = feedparser.parse(xml)
+    summaries = [parsed.feed.get("summary", "")] + [e.summary for e in parsed.entries]
+    assert all("<b" not in s for s in summaries)
+    assert any("&lt;b" in s for s in summaries)
 
 
 def test_control_characters_are_dropped_not_fatal() -> None:

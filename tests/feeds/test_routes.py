@@ -193,7 +193,8 @@ def test_base_url_setting_makes_every_feed_url_absolute_to_it(
     assert chapters["chapters"][0]["url"].startswith(f"{base}/articles/{SLUG}/#")
 
 
-def test_request_host_is_used_without_base_url(client: FlaskClient) -> None:
+def test_request_host_is_used_without_base_url(settings: Settings, article: Manifest) -> None:
+    client = make_app(settings.replace(trusted_hosts="radio.test")).test_client()
     xml = fetch(client, "/feed.xml", base_url="http://radio.test:8080").data
     assert b'url="http://radio.test:8080/articles/' in xml
 

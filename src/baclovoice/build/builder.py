@@ -12,11 +12,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from baclovoice import failures
 from baclovoice.build import publish
 from baclovoice.build.plan import Plan, plan_article, resolve_slugs
 from baclovoice.build.store import AudioStore
 from baclovoice.build.synthesis import Progress, synthesize
 from baclovoice.engines import EngineFactory, engine_factory
+from baclovoice.errors import InputError
+from baclovoice.failures import Failure
+from baclovoice.ingest.store import article_slugs
 from baclovoice.settings import Settings
 from baclovoice.speech.lexicon import load_lexicon
 
@@ -39,6 +43,7 @@ class BuildReport:
     articles: list[ArticleReport]
     wall_seconds: float = 0.0
     voice_loaded: bool = False
+    failures: list[Failure] = field(default_factory=list)  # articles that could not be built
 
     @property
     def sentences(self) -> int:
@@ -86,7 +91,7 @@ class Builder:
     def build(self, slugs: Sequence[str], progress: Progress | None = None) -> BuildReport:
         started = time.perf_counter()
         with self.store.lock():
-            plans = [self.plan(slug) for slug in slugs]
+            plans, failed = self._plan_each(slugs)
             reports = [ArticleReport(slug=p.article.slug) for p in plans]
             missing: dict[str, str] = {}
             for plan, report in zip(plans, reports, strict=True):
@@ -99,11 +104,34 @@ class Builder:
             for plan, report in zip(plans, reports, strict=True):
                 self._publish(plan, report)
             publish.publish_library_cover(self.store)
+            self._record(slugs, failed)
         return BuildReport(
             articles=reports,
             wall_seconds=time.perf_counter() - started,
             voice_loaded=bool(missing),
+            failures=failed,
         )
+
+    def _plan_each(self, slugs: Sequence[str]) -> tuple[list[Plan], list[Failure]]:
+        """Plan every article; one that cannot be read or narrated is reported, not fatal."""
+        plans: list[Plan] = []
+        failed: list[Failure] = []
+        for slug in slugs:
+            try:
+                plans.append(self.plan(slug))
+            except InputError as exc:
+                log.error("Skipping %s: %s", slug, exc.message)
+                path = self.settings.content_dir / f"{slug}.html"
+                failed.append(Failure(slug, str(path), exc.message, exc.hint))
+        return plans, failed
+
+    def _record(self, slugs: Sequence[str], failed: list[Failure]) -> None:
+        """Keep earlier failures of articles not built this time (if they still exist)."""
+        known = set(article_slugs(self.settings.content_dir))
+        kept = [
+            f for f in failures.load(self.store.root) if f.slug not in slugs and f.slug in known
+        ]
+        failures.save(self.store.root, kept + failed)
 
     def _count(self, plan: Plan, report: ArticleReport, missing: dict[str, str]) -> None:
         for key, utterance in plan.utterances():

@@ -6,19 +6,30 @@ from pathlib import Path
 
 from baclovoice import manifest
 from baclovoice.build.store import AudioStore
+from baclovoice.fsutil import check_dir
 from baclovoice.settings import Settings
 
 
 def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[Path], int]:
-    """Under the build lock, so a running build never loses a file it just wrote."""
+    """Under the build lock, so a running build never loses a file it just wrote.
+
+    A dry run only reads: it creates neither the audio folder nor the lock file.
+    """
     store = AudioStore(settings.audio_dir)
+    if not check_dir(settings.audio_dir, "audio folder", "--audio-dir or BACLOVOICE_AUDIO_DIR"):
+        return [], 0  # nothing built yet, nothing to collect
+    if dry_run:  # only reads: no lock file, nothing created
+        garbage = _garbage(store)
+        return garbage, sum(p.stat().st_size for p in garbage)
     with store.lock():
-        manifests = manifest.load_all(settings.audio_dir).values()
-        files = [f.file for m in manifests for f in m.audio_files] + [
-            m.cover for m in manifests if m.cover
-        ]
-        keys = [k for m in manifests for k in m.sentence_keys]
-        garbage = store.garbage(files, keys)
-        if dry_run:
-            return garbage, sum(p.stat().st_size for p in garbage)
+        garbage = _garbage(store)
         return garbage, store.remove(garbage)
+
+
+def _garbage(store: AudioStore) -> list[Path]:
+    manifests = manifest.load_all(store.root).values()
+    files = [f.file for m in manifests for f in m.audio_files] + [
+        m.cover for m in manifests if m.cover
+    ]
+    keys = [k for m in manifests for k in m.sentence_keys]
+    return store.garbage(files, keys)

@@ -30,7 +30,7 @@ from typing import Any
 import filelock
 
 from baclovoice.errors import BuildLocked
-from baclovoice.fsutil import atomic_write_bytes
+from baclovoice.fsutil import atomic_write_bytes, ensure_dir
 from baclovoice.models import AudioFile
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ class AudioStore:
     def lock(self, timeout: float | None = None) -> Iterator[None]:
         """Hold the build lock; waits for another build to finish, up to ``timeout``."""
         timeout = LOCK_TIMEOUT if timeout is None else timeout
-        self.root.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.root, "audio folder", "--audio-dir or BACLOVOICE_AUDIO_DIR")
         lock = filelock.FileLock(str(self.root / LOCK_NAME))
         try:
             lock.acquire(timeout=0)

@@ -8,7 +8,11 @@ Each worker builds its own engine from the factory it is handed.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,14 +25,39 @@ from baclovoice.engines import Engine, EngineFactory
 # processes (each loading the voice) costs more than it saves.
 POOL_THRESHOLD = 6
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
 Progress = Callable[[int, int], None]  # (sentences synthesized so far, sentences to synthesize)
 
 _WORKER_ENGINE: Engine | None = None
 
 
-def _init_worker(factory: EngineFactory) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die when the build does, even by SIGKILL (Linux prctl PDEATHSIG).
+
+    Ctrl-C reaches the whole process group; the parent handles it and stops the
+    pool, so a worker ignores SIGINT instead of printing its own traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(factory: EngineFactory, parent: int) -> None:
     global _WORKER_ENGINE
+    _die_with_parent(parent)
     _WORKER_ENGINE = factory(1)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop at once (interrupted, or a sentence failed): drop queued work, end the workers."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes = getattr(pool, "_processes", None) or {}  # no public API before Python 3.14
+    for process in list(processes.values()):
+        process.terminate()
 
 
 def _synthesize_in_worker(speech: str) -> bytes:
@@ -66,11 +95,15 @@ def synthesize(
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(factory,)
+        workers, mp_context=context, initializer=_init_worker, initargs=(factory, os.getpid())
     ) as pool:
-        futures = {pool.submit(_synthesize_in_worker, speech): key for key, speech in ordered}
-        _preload_audio_libraries()  # after the workers are forked: no import lock to inherit
-        for done, future in enumerate(as_completed(futures), 1):
-            store.write_sentence(futures[future], future.result())
-            if progress:
-                progress(done, len(ordered))
+        try:
+            futures = {pool.submit(_synthesize_in_worker, speech): key for key, speech in ordered}
+            _preload_audio_libraries()  # after the workers are forked: no import lock to inherit
+            for done, future in enumerate(as_completed(futures), 1):
+                store.write_sentence(futures[future], future.result())
+                if progress:
+                    progress(done, len(ordered))
+        except BaseException:
+            _stop(pool)
+            raise

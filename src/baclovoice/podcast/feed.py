@@ -13,6 +13,7 @@ the same manifests always give the same bytes and ETag.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import re
 import uuid
@@ -116,6 +117,16 @@ def _sub(
     return element
 
 
+def as_html(text: str) -> str:
+    """Plain text for a field feed readers render as HTML (description, itunes:summary).
+
+    RSS says ``<description>`` is HTML, and readers treat ``itunes:summary`` that
+    looks like markup as HTML too: an article's ``<b onmouseover=...>`` must reach
+    them as the characters it is, not as an element. Line breaks are kept.
+    """
+    return html.escape(text, quote=False)
+
+
 def _html(*children: object) -> str:
     """Show notes as an HTML fragment, serialized by lxml (escaped, well-formed)."""
     return "".join(etree.tostring(c, encoding="unicode", method="html") for c in children)
@@ -153,7 +164,7 @@ def _channel(
     feed_url = urls(feed_path)
     _sub(ch, "title", title)
     _sub(ch, "link", link)
-    _sub(ch, "description", description)
+    _sub(ch, "description", as_html(description))
     _sub(ch, "language", language)
     _sub(ch, "generator", "baclovoice")
     _sub(ch, "lastBuildDate", rfc2822(updated))
@@ -166,7 +177,7 @@ def _channel(
     _category(ch, channel.category)
     _sub(ch, _q(ITUNES, "explicit"), "true" if channel.explicit else "false")
     _sub(ch, _q(ITUNES, "author"), author)
-    _sub(ch, _q(ITUNES, "summary"), description)
+    _sub(ch, _q(ITUNES, "summary"), as_html(description))
     _sub(ch, _q(ITUNES, "type"), kind)
     _sub(ch, _q(PODCAST, "guid"), podcast_guid(feed_url))
     _sub(ch, _q(PODCAST, "medium"), "podcast")
@@ -196,7 +207,7 @@ def _item(
     item = _sub(ch, "item")
     _sub(item, "title", title)
     _sub(item, "link", link)
-    _sub(item, "description", text)
+    _sub(item, "description", as_html(text))
     _sub(item, _q(CONTENT, "encoded"), html)
     _sub(item, "guid", guid, isPermaLink="false")
     _sub(item, "pubDate", rfc2822(published))

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from baclovoice.settings import Settings
-from baclovoice.web import api, feeds, filters, handlers, media, pages
+from baclovoice.web import api, feeds, filters, handlers, hosts, media, pages
 from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings, config: Mapping[str, Any] | None = None) -> F
     )
     filters.register(app)
     handlers.register(app)
+    hosts.register(app, settings)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from baclovoice import paths
+from baclovoice import failures, paths
 from baclovoice.models import Manifest, SectionEntry
 from baclovoice.web import urls
 from baclovoice.web.context import web_state
@@ -63,13 +64,20 @@ def article(slug: str) -> Response:
 
 @bp.get(paths.HEALTHZ.rule)
 def healthz() -> tuple[Response, int]:
-    """200 when every manifest loads; 503 naming each problem otherwise."""
+    """200 when every manifest loads; 503 naming each problem otherwise.
+
+    Articles the last build could not use are listed under ``failures`` with status
+    "degraded" but still 200: every good article is being served.
+    """
     library = web_state().library
     problems = library.check()
+    failed = {"failures": [asdict(f) for f in failures.load(library.audio_dir)]}
+    failed = failed if failed["failures"] else {}
     if problems:
-        response, status = jsonify(status="error", problems=problems), 503
+        response, status = jsonify(status="error", problems=problems, **failed), 503
     else:
         count = len(library.snapshot().manifests)
-        response, status = jsonify(status="ok", articles=count), 200
+        state = "degraded" if failed else "ok"
+        response, status = jsonify(status=state, articles=count, **failed), 200
     response.cache_control.no_store = True
     return response, status

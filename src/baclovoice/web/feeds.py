@@ -22,7 +22,7 @@ from baclovoice.models import Manifest
 from baclovoice.podcast import feed
 from baclovoice.podcast.chapters import CHAPTERS_TYPE, chapters_json
 from baclovoice.podcast.vtt import VTT_TYPE, build_vtt, section_cues
-from baclovoice.web import urls
+from baclovoice.web import accel, ranges, urls
 from baclovoice.web.context import web_state
 from baclovoice.web.formatting import ascii_slug, language_tag
 from baclovoice.web.media import send_audio
@@ -129,12 +129,17 @@ def transcript_html(slug: str) -> Response:
 def _send_png(path: Path | None, what: str) -> Response:
     if path is None or not path.is_file():
         raise NotFound(f"The cover art of {what} has not been built.", "Run: baclovoice build")
-    return send_file(path, mimetype="image/png", conditional=True, etag=True)
+    library = web_state().library
+    ranged = ranges.apply(path.stat().st_size, offloaded=accel.enabled())
+    response = send_file(path, mimetype="image/png", conditional=True, etag=True)
+    return accel.offload(response, path.relative_to(library.audio_dir).as_posix(), ranged)
 
 
 @bp.get(paths.LIBRARY_COVER.rule)
 def library_cover() -> Response:
-    return _send_png(web_state().settings.audio_dir / LIBRARY_COVER, "the library")
+    # The library resolved the audio folder when the app was made: a relative setting
+    # must not be resolved against Flask's root path by send_file.
+    return _send_png(web_state().library.audio_dir / LIBRARY_COVER, "the library")
 
 
 @bp.get(paths.ARTICLE_COVER.rule)

@@ -3,7 +3,9 @@
 ``send_audio`` is the one way any route (sections here, the full article in
 the feeds) serves a published MP3: Werkzeug's ``send_file`` answers Range
 (206/416), HEAD, If-None-Match/If-Modified-Since (304) and If-Range; we give it
-the manifest's sha256 as a strong ETag and choose the cache lifetime.
+the manifest's sha256 as a strong ETag and choose the cache lifetime. Range
+headers RFC 9110 lets a server ignore are ignored (``ranges``), and behind nginx
+the bytes themselves are left to nginx (``accel``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import Blueprint, Response, request, send_file
 from baclovoice import paths
 from baclovoice.models import AudioFile
 from baclovoice.podcast.vtt import VTT_TYPE, build_vtt, section_cues
+from baclovoice.web import accel, ranges
 from baclovoice.web.context import web_state
 from baclovoice.web.formatting import download_name
 from baclovoice.web.urls import IMMUTABLE_MAX_AGE, audio_version
@@ -28,6 +31,7 @@ def send_audio(audio: AudioFile, name: str, download: bool = False) -> Response:
     """
     path = web_state().library.audio_path(audio)
     versioned = bool(audio_version(audio)) and request.args.get("v") == audio_version(audio)
+    ranged = ranges.apply(path.stat().st_size, offloaded=accel.enabled())
     response = send_file(
         path,
         mimetype="audio/mpeg",
@@ -39,7 +43,7 @@ def send_audio(audio: AudioFile, name: str, download: bool = False) -> Response:
     )
     if versioned:
         response.cache_control.immutable = True
-    return response
+    return accel.offload(response, audio.file, ranged)
 
 
 @bp.get(paths.SECTION_MP3.rule)

@@ -1,0 +1,244 @@
+"""The production deployment: Debian's nginx in front of the app, with the generated site.
+
+The same HTTP checks run against the app alone (waitress) and through nginx
+(``baclovoice deploy nginx``, X-Accel-Redirect on), so nginx changes nothing a
+podcast app or a browser relies on: Range, HEAD, 304, download names, feeds,
+covers and our own 404s. Ranges where RFC 9110 allows either answer accept both.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from baclovoice.cli import main
+from baclovoice.deploy.nginx import Site, proxy_site
+from baclovoice.models import Manifest
+from baclovoice.settings import Settings
+from baclovoice.web import create_app
+from baclovoice.web.server import create_server, shutdown
+from tests.deploy.nginx_runner import free_port, running_nginx
+from tests.feeds.conftest import publish_article
+
+BASE = "https://listen.example.org"
+SLUG = "baclofen-for-anxiety"
+MP3 = f"/articles/{SLUG}/sections/1.mp3"
+
+
+def ask(
+    base: str, path: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Manifest]:
+    root = tmp_path_factory.mktemp("deploy")
+    settings = Settings.load(
+        environ={}, content_dir=root / "content", audio_dir=root / "audio", base_url=BASE
+    )
+    return settings, publish_article(settings.audio_dir)
+
+
+@pytest.fixture(scope="module")
+def fronts(
+    library: tuple[Settings, Manifest], nginx: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """{"app": waitress alone, "nginx": nginx → waitress with X-Accel-Redirect}: base URLs."""
+    settings, _ = library
+    servers = [
+        create_server(create_app(settings), "127.0.0.1", 0),
+        create_server(create_app(settings.replace(accel_redirect=True)), "127.0.0.1", 0),
+    ]
+    threads = [threading.Thread(target=s.run, daemon=True) for s in servers]
+    for thread in threads:
+        thread.start()
+    port = free_port()
+    folder = tmp_path_factory.mktemp("nginx")
+    (folder / "cache").mkdir()
+    site = proxy_site(
+        Site(BASE, f"127.0.0.1:{port}"),
+        settings.audio_dir,
+        f"127.0.0.1:{servers[1].effective_port}",
+        folder / "cache",
+    )
+    try:
+        with running_nginx(nginx, folder, site, port) as url:
+            yield {"app": f"http://127.0.0.1:{servers[0].effective_port}", "nginx": url}
+    finally:
+        for server in servers:
+            shutdown(server)
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+FRONTS = ["app", "nginx"]
+
+
+@pytest.fixture(params=FRONTS)
+def front(request: pytest.FixtureRequest, fronts: dict[str, str]) -> str:
+    return fronts[request.param]
+
+
+@pytest.fixture
+def mp3(library: tuple[Settings, Manifest]) -> tuple[bytes, str]:
+    settings, m = library
+    audio = m.sections[0].audio
+    return (settings.audio_dir / audio.file).read_bytes(), f'"{audio.sha256}"'
+
+
+def test_full_file_with_our_etag_and_name(front: str, mp3: tuple[bytes, str]) -> None:
+    data, etag = mp3
+    status, headers, body = ask(front, MP3)
+    assert status == 200 and body == data
+    assert headers["Content-Type"] == "audio/mpeg" and headers["ETag"] == etag
+    assert headers["Content-Length"] == str(len(data)) and headers["Last-Modified"]
+    assert headers["Accept-Ranges"] == "bytes"
+    assert headers["Content-Disposition"] == (
+        f"inline; filename={SLUG}-01-understanding-baclofen-and-its-uses.mp3"
+    )
+    assert "X-Accel-Redirect" not in headers
+
+
+RANGES = [
+    # (Range, statuses allowed, first, last (-1 = end)); first = None: whole file or multipart
+    ("bytes=0-9", {206}, 0, 9),
+    ("bytes=-10", {206}, -10, -1),
+    ("bytes=1000-", {206}, 1000, -1),
+    ("bytes=-9999999", {206}, 0, -1),
+    ("bytes=abc", {200}, 0, -1),
+    ("items=0-10", {200}, 0, -1),
+    ("bytes=9-3", {200}, 0, -1),
+    ("bytes=0-1,5-6", {200, 206}, None, None),
+]
+
+
+@pytest.mark.parametrize(("header", "statuses", "first", "last"), RANGES)
+def test_ranges(
+    front: str,
+    mp3: tuple[bytes, str],
+    header: str,
+    statuses: set[int],
+    first: int | None,
+    last: int | None,
+) -> None:
+    data, _ = mp3
+    status, headers, body = ask(front, MP3, {"Range": header})
+    assert status in statuses
+    if first is None:  # several ranges: the whole file, or multipart/byteranges
+        assert body == data or headers["Content-Type"].startswith("multipart/byteranges")
+        return
+    start, end = first % len(data), (last or 0) % len(data)
+    assert body == data[start : end + 1]
+    if status == 206:
+        assert headers["Content-Range"] == f"bytes {start}-{end}/{len(data)}"
+
+
+def test_range_past_the_end_is_416(front: str, mp3: tuple[bytes, str]) -> None:
+    status, headers, _ = ask(front, MP3, {"Range": "bytes=9999999-"})
+    assert status == 416 and headers["Content-Range"] == f"bytes */{len(mp3[0])}"
+
+
+def test_head(front: str, mp3: tuple[bytes, str]) -> None:
+    status, headers, body = ask(front, MP3, method="HEAD")
+    assert status == 200 and body == b""
+    assert headers["Content-Length"] == str(len(mp3[0])) and headers["ETag"] == mp3[1]
+
+
+def test_conditional_requests(front: str, mp3: tuple[bytes, str]) -> None:
+    data, etag = mp3
+    assert ask(front, MP3, {"If-None-Match": etag})[0] == 304
+    assert ask(front, MP3, {"If-None-Match": '"other"'})[0] == 200
+    modified = ask(front, MP3)[1]["Last-Modified"]
+    assert ask(front, MP3, {"If-Modified-Since": modified})[0] == 304
+    fresh = ask(front, MP3, {"Range": "bytes=0-1", "If-Range": etag})
+    assert fresh[0] == 206 and fresh[2] == data[:2]
+    stale = ask(front, MP3, {"Range": "bytes=0-1", "If-Range": '"old"'})
+    assert stale[0] == 200 and stale[2] == data
+
+
+def test_download_names_and_cache_lifetimes(front: str, library: tuple[Settings, Manifest]) -> None:
+    _, m = library
+    version = m.sections[2].audio.sha256[:16]
+    status, headers, _ = ask(front, f"/articles/{SLUG}/sections/3.mp3?v={version}&download=1")
+    assert status == 200
+    assert headers["Content-Disposition"] == (
+        f"attachment; filename={SLUG}-03-baclofens-potential-for-treating-anxiety.mp3"
+    )
+    assert (
+        "immutable" in headers["Cache-Control"] and "max-age=31536000" in headers["Cache-Control"]
+    )
+    assert headers.get_all("Cache-Control") == [headers["Cache-Control"]]  # one, not two
+    status, headers, _ = ask(front, f"/articles/{SLUG}.mp3?download=1")
+    assert status == 200 and headers["Content-Disposition"] == f"attachment; filename={SLUG}.mp3"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_our_404s_and_no_way_into_the_audio_folder(front: str) -> None:
+    status, headers, body = ask(front, f"/articles/{SLUG}/sections/9.mp3")
+    assert status == 404 and b"has no section 9" in body
+    assert ask(front, "/articles/nope/")[0] == 404
+    assert ask(front, "/_baclovoice/files/cover.png")[0] == 404
+    assert ask(front, "/_baclovoice/whole/cover.png")[0] == 404
+
+
+def test_feeds_and_covers(front: str, library: tuple[Settings, Manifest]) -> None:
+    settings, _ = library
+    status, headers, body = ask(front, "/feed.xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/rss+xml")
+    parsed = feedparser.parse(body)
+    assert parsed.bozo == 0 and parsed.entries
+    assert parsed.entries[0].enclosures[0].href == f"{BASE}/articles/{SLUG}.mp3"
+    assert ask(front, "/feed.xml", {"If-None-Match": headers["ETag"]})[0] == 304
+    serial = feedparser.parse(ask(front, f"/articles/{SLUG}/feed.xml")[2])
+    assert len(serial.entries) == 3
+    status, headers, body = ask(front, "/cover.png")
+    assert status == 200 and headers["Content-Type"] == "image/png"
+    assert body == (settings.audio_dir / "cover.png").read_bytes()
+    assert ask(front, "/cover.png", {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+def test_nginx_compresses_text_and_not_audio(fronts: dict[str, str]) -> None:
+    url = fronts["nginx"]
+    for path in (
+        "/feed.xml",
+        f"/articles/{SLUG}/",
+        "/api/articles",
+        f"/articles/{SLUG}/chapters.json",
+    ):
+        status, headers, body = ask(url, path, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", path
+        assert gzip.decompress(body)
+    _, headers, _ = ask(url, MP3, {"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in headers
+
+
+def test_deploy_nginx_writes_the_site_it_prints(
+    library: tuple[Settings, Manifest], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings, _ = library
+    out = tmp_path / "baclovoice.conf"
+    args = ["deploy", "nginx", "--base-url", BASE, "--audio-dir", str(settings.audio_dir)]
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        for extra in ([], ["-o", str(out)]):
+            main([*args, *extra])  # returns normally on success
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    printed = capsys.readouterr().out
+    assert printed == out.read_text(encoding="utf-8") == proxy_site(Site(BASE), settings.audio_dir)
+    assert "server_name listen.example.org;" in printed and "internal;" in printed
