@@ -87,7 +87,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The conftest's tiny two-section article built once by the real pipeline (fake voice:
-feeds, podcast clients and downloads do not depend on what the voice says)."""
+    feeds, podcast clients and downloads do not depend on what the voice says)."""
     from baclovoice.build.builder import build
     from tests.conftest import SMALL_ARTICLE
 
