@@ -142,7 +142,10 @@ def shutdown(server: Any) -> None:
     The sockets are closed from inside the loop (via its trigger), so the loop
     sees an empty map and returns at once.
     """
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    try:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    except OSError:  # the loop has already stopped and closed its trigger
+        wasyncore.close_all(server._map)
     server.task_dispatcher.shutdown()
 
 
