@@ -15,7 +15,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from baclovoice.settings import Settings
-from baclovoice.web import filters, handlers
+from baclovoice.web import compression, filters, handlers
 from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings, config: Mapping[str, Any] | None = None) -> F
         static_versions=static_versions(STATIC_DIR),
     )
     filters.register(app)
+    compression.register(app)  # first registered, so it runs after the other hooks
     handlers.register(app)
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(f"{__name__}.{name}").bp)
