@@ -419,7 +419,10 @@ def test_reading_preferences_on_every_page(open_page: Any) -> None:
     page.get_by_label("Text size").select_option(label="200 %")
     page.get_by_label("Colours").select_option(label="Dark")
     for path in ("articles/baclofen-for-anxiety/transcript", "nowhere", PLAYER):
-        page.goto(path)
+        response = page.goto(path)
+        assert response and response.status == (404 if path == "nowhere" else 200)
+        if response.ok:  # point 17 as well (an error page is sent as it is)
+            assert response.headers["content-encoding"] == "br"
         assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         expect(page.get_by_label("Colours")).to_have_value("dark")
