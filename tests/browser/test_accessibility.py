@@ -83,10 +83,12 @@ def test_text_spacing_clips_nothing_on_desktop(new_context: ContextFactory) -> N
 def test_player_controls_are_at_least_44_px(page: Page) -> None:
     page.goto(PLAYER)
     controls = page.locator(
-        "#bv-player button, #bv-player select, #bv-player input, .bv-here, #bv-keys summary"
+        "#bv-player button, #bv-player select, #bv-player input, #bv-mini button, .bv-here, "
+        "#bv-keys summary"
     )
     page.locator("#bv-keys summary").wait_for()
-    assert controls.count() == 11  # 5 buttons, slider, speed, 3 × play from here, help
+    # 5 buttons, slider, speed, volume, 6 in the mini player, 3 × play from here, help
+    assert controls.count() == 18
     for i in range(controls.count()):
         box = controls.nth(i).bounding_box()
         assert box is not None

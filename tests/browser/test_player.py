@@ -98,6 +98,8 @@ def test_play_from_here_starts_that_section(page: Page) -> None:
     button = page.get_by_role(
         "button", name="Play from here: section 3, Baclofen's Potential for Treating Anxiety"
     )
+    expect(button).to_have_text("Play from here")  # the visible label starts the name
+    expect(page.locator(".bv-here")).to_have_count(3)  # one per section, made by player.js
     button.click()
     page.wait_for_function(PLAYING)
     assert "/sections/3.mp3" in str(audio_state(page)["src"])
@@ -130,26 +132,32 @@ def test_speed_changes_rate_and_keeps_pitch(page: Page) -> None:
     expect(page.get_by_label("Speed")).to_have_value("1.5")
 
 
-def test_single_key_shortcuts_work_only_inside_the_player_and_can_be_switched_off(
+def test_single_key_shortcuts_work_anywhere_but_in_fields_and_can_be_switched_off(
     page: Page,
 ) -> None:
     open_player(page)
     page.locator("h1").click()
+    page.keyboard.press("k")  # focus in the text, not in the player: play/pause works too
+    page.wait_for_function(PLAYING)
     page.keyboard.press("k")
-    page.wait_for_timeout(300)
-    assert audio_state(page)["paused"] is True  # focus outside the player: no shortcut
+    page.wait_for_function("() => window.baclovoice.audio.paused")
 
     page.locator("#bv-fwd").focus()
     page.keyboard.press("n")
     expect(page.locator("#bv-now")).to_contain_text("Section 2 of 3")
-    page.keyboard.press("k")
-    page.wait_for_function(PLAYING)
-    page.keyboard.press("k")
-    page.wait_for_function("() => window.baclovoice.audio.paused")
+
+    page.get_by_text("Find in the article").click()
+    field = page.get_by_label("Word or phrase")
+    field.press_sequentially("kn")  # letters typed into a field are text, not shortcuts
+    expect(field).to_have_value("kn")
+    assert audio_state(page)["paused"] is True
+    expect(page.locator("#bv-now")).to_contain_text("Section 2 of 3")
 
     page.locator("#bv-keys summary").click()
     page.get_by_label("Use single-key shortcuts").uncheck()
     page.locator("#bv-fwd").focus()
     page.keyboard.press("p")
+    page.keyboard.press("k")
     page.wait_for_timeout(200)
     expect(page.locator("#bv-now")).to_contain_text("Section 2 of 3")
+    assert audio_state(page)["paused"] is True

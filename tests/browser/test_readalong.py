@@ -30,9 +30,13 @@ session.setActionHandler = (name, handler) => {
 
 
 def sentence(page: Page, section: int, k: int) -> dict[str, float]:
-    return page.eval_on_selector(
-        f"#bv-s{section}-{k}", "e => ({start: +e.dataset.start, end: +e.dataset.end})"
+    """Start and end of a sentence: it ends where the next one starts, or with the section."""
+    times: dict[str, float] = page.evaluate(
+        f"""() => {{ const at = (k) => document.getElementById(`bv-s{section}-${{k}}`);
+        return {{start: +at({k}).dataset.start,
+                 end: at({k + 1}) ? +at({k + 1}).dataset.start : {SECONDS}}}; }}"""
     )
+    return times
 
 
 def current(page: Page) -> list[str]:
@@ -49,7 +53,7 @@ def in_view(page: Page, selector: str) -> bool:
 
 
 def open_tools(page: Page) -> None:
-    for summary in page.locator("#bv-tools summary").all():
+    for summary in page.locator("#bv-tools summary, #bv-prefs summary").all():
         summary.click()
 
 
@@ -63,8 +67,8 @@ def test_seeking_into_a_sentence_makes_exactly_it_current(page: Page, timing: An
     middle = (times["start"] + times["end"]) / 2
     page.evaluate(f"window.baclovoice.select({section - 1}, {{time: {middle}}})")
     assert current(page) == [f"bv-s{section}-{k}"]
-    outline = page.eval_on_selector(f"#bv-s{section}-{k}", "e => getComputedStyle(e).outlineStyle")
-    assert outline == "solid"  # a cue that is not colour alone
+    ring = page.eval_on_selector(f"#bv-s{section}-{k}", "e => getComputedStyle(e).boxShadow")
+    assert ring != "none"  # a ring: a cue that is not colour alone
     page.evaluate(f"window.baclovoice.seek({times['start']})")  # exactly at the start
     assert current(page) == [f"bv-s{section}-{k}"]
 
@@ -144,8 +148,8 @@ def test_follow_mode_scrolls_only_when_needed_and_can_be_stopped(
     context = new_context(viewport={"width": 900, "height": 700}, reduced_motion="reduce")
     page = context.new_page()
     open_player(page)
-    follow = page.locator("#bv-follow")
-    expect(follow).to_have_text("Stop following")
+    follow = page.get_by_role("button", name="Follow the narration")
+    expect(follow).to_have_attribute("aria-pressed", "true")
     page.evaluate("window.baclovoice.select(2, {time: 5})")  # far below: scrolled at once
     assert in_view(page, "#bv-s3-3")
     page.evaluate("window.baclovoice.select(2, {time: 0.1})")  # already in view: no scroll
@@ -153,31 +157,33 @@ def test_follow_mode_scrolls_only_when_needed_and_can_be_stopped(
     page.evaluate("window.baclovoice.select(2, {time: 2})")
     assert page.evaluate("window.scrollY") == scrolled
     follow.click()
-    expect(follow).to_have_text("Back to the narration")
+    expect(follow).to_have_attribute("aria-pressed", "false")
     page.evaluate("window.scrollTo(0, 0)")
     page.evaluate("window.baclovoice.select(2, {time: 5})")
     assert page.evaluate("window.scrollY") == 0  # not following: the page stays put
     follow.click()
-    expect(follow).to_have_text("Stop following")
+    expect(follow).to_have_attribute("aria-pressed", "true")
     assert in_view(page, "#bv-s3-3")
     page.evaluate("window.baclovoice.play()")
     page.wait_for_function(PLAYING)
     page.mouse.wheel(0, -300)  # the listener scrolls away while it plays
-    expect(follow).to_have_text("Back to the narration")
+    expect(follow).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#bv-status")).to_have_text("Stopped following.")
     follow.click()
-    expect(follow).to_have_text("Stop following")
-    page.locator("#bv-section-1 .bv-download").focus()  # or moves focus away
-    expect(follow).to_have_text("Back to the narration")
+    expect(follow).to_have_attribute("aria-pressed", "true")
+    page.locator("#bv-section-1 .bv-download").focus()  # moving focus away pauses, no more
+    expect(follow).to_have_attribute("aria-pressed", "true")
 
 
 def test_highlight_can_be_switched_off(page: Page) -> None:
     open_player(page)
     page.evaluate("window.baclovoice.select(1, {time: 1})")
-    style = "getComputedStyle(document.querySelector('[aria-current]')).outlineStyle"
-    assert page.evaluate(style) == "solid"
+    style = """(() => { const s = getComputedStyle(document.querySelector('[aria-current]'));
+        return [s.boxShadow === 'none', s.backgroundColor]; })()"""
+    assert page.evaluate(style) != [True, "rgba(0, 0, 0, 0)"]
     page.get_by_text("Reading preferences").click()
     page.get_by_label("Highlight the sentence being read").uncheck()
-    assert page.evaluate(style) == "none"
+    assert page.evaluate(style) == [True, "rgba(0, 0, 0, 0)"]
     assert len(current(page)) == 1  # screen readers still find the current sentence
 
 
@@ -191,7 +197,7 @@ def test_preferences_apply_at_once_and_survive_a_reload(page: Page) -> None:
     applied = """() => { const b = getComputedStyle(document.body);
         return [getComputedStyle(document.documentElement).fontSize, b.backgroundColor,
                 b.color, b.lineHeight, b.fontFamily.split(',')[0]]; }"""
-    expected = ["32px", "rgb(0, 0, 0)", "rgb(255, 255, 0)", "72px", '"Atkinson Hyperlegible Next"']
+    expected = ["32px", "rgb(0, 0, 0)", "rgb(255, 255, 0)", "72px", '"Atkinson Hyperlegible"']
     assert page.evaluate(applied) == expected  # 1.125 rem × 32 px × line spacing 2
     page.reload()
     page.locator("#bv-player").wait_for()
@@ -284,16 +290,17 @@ def test_new_controls_are_large_enough(page: Page) -> None:
     open_tools(page)
     page.locator("#bv-keys summary").click()
     controls = page.locator(
-        "#bv-tools button:visible, #bv-tools select, #bv-tools input[type=text], "
-        "#bv-tools summary, #bv-follow, .bv-subscribe button, .bv-subscribe input"
+        "#bv-tools button:visible, #bv-tools select, #bv-tools input:not([type=checkbox]), "
+        "#bv-tools summary, #bv-prefs summary, #bv-prefs select, .bv-subscribe button, "
+        ".bv-subscribe input"
     )
-    assert controls.count() == 14
+    assert controls.count() == 17
     for i in range(controls.count()):
         box = controls.nth(i).bounding_box()
         assert box is not None
         name = controls.nth(i).evaluate("el => el.id || el.textContent")
         assert box["height"] >= 44 and box["width"] >= 44, name
-    for box in page.locator("#bv-tools input[type=checkbox], #bv-keys-on").all():
+    for box in page.locator("#bv-prefs input[type=checkbox], #bv-keys-on").all():
         size = box.bounding_box()
         assert size is not None and size["height"] >= 24 and size["width"] >= 24
 

@@ -24,23 +24,42 @@ def player(client: FlaskClient) -> BeautifulSoup:
     return soup_of(client, PLAYER)
 
 
-def test_tools_and_follow_control_wait_for_the_script(player: BeautifulSoup) -> None:
-    for element_id in ("bv-tools", "bv-follow", "bv-resume"):
+def test_tools_mini_player_and_preferences_wait_for_the_script(player: BeautifulSoup) -> None:
+    for element_id in ("bv-tools", "bv-resume", "bv-mini", "bv-prefs", "bv-keys"):
         assert tag(player.find(id=element_id)).has_attr("hidden"), element_id
-    assert tag(player.find(id="bv-follow")).get_text() == "Stop following"
-    dock = tag(player.find(id="bv-dock"))
-    assert dock.find(id="bv-player") and dock.find(id="bv-follow")  # they stay in view together
+    mini = tag(player.find(id="bv-mini"))
+    assert mini.name == "section" and mini["aria-label"] == "Mini player"
+    assert not mini.contents  # player.js fills it
+    skip = tag(player.find("a", href="#bv-play"))
+    assert skip.get_text() == "Skip to the player" and skip.has_attr("hidden")
 
 
 def test_every_tool_control_has_a_label(player: BeautifulSoup) -> None:
     tools = tag(player.find(id="bv-tools"))
-    controls = tools.find_all(["select", "input"])
-    assert len(controls) == 8
+    prefs = tag(player.find(id="bv-prefs"))
+    controls = tools.find_all(["select", "input"]) + prefs.find_all(["select", "input"])
+    assert len(controls) == 4 + 7
     for control in controls:
         label = player.find("label", attrs={"for": control["id"]})
         assert label is not None and label.get_text().strip(), control["id"]
     summaries = [s.get_text() for s in tools.find_all("summary")]
-    assert summaries == ["Go to a section or time", "Reading preferences"]
+    assert summaries == ["Go to a section or time", "Find in the article"]
+    assert tag(prefs.find("summary")).get_text() == "Reading preferences"
+    assert tag(player.find(id="bv-vol"))["aria-valuetext"] == "100 %"
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/baclofen-for-anxiety/transcript", "/nowhere"])
+def test_reading_preferences_on_every_page(client: FlaskClient, path: str) -> None:
+    """Every page offers the preferences; those about the highlight only where it exists."""
+    soup = (
+        soup_of(client, path)
+        if path != "/nowhere"
+        else BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+    )
+    prefs = tag(soup.find(id="bv-prefs"))
+    assert prefs.find_parent("header")  # at the top, in the site header
+    ids = [str(control["id"]) for control in prefs.find_all(["select", "input"])]
+    assert ids == ["bv-size", "bv-lh", "bv-theme", "bv-font"]
 
 
 @pytest.mark.parametrize(
@@ -69,6 +88,8 @@ def test_every_tool_control_has_a_label(player: BeautifulSoup) -> None:
             ],
         ),
         ("bv-lh", [("", "Normal"), ("2", "Wide"), ("2.5", "Extra wide")]),
+        ("bv-hls", [("", "Outline and tint"), ("fill", "Filled"), ("under", "Underline")]),
+        ("bv-hlw", [("", "Thin"), ("2", "Medium"), ("3", "Thick")]),
         (
             "bv-theme",
             [

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from baclovoice.settings import Settings
-from baclovoice.web import api, feeds, filters, handlers, hosts, media, pages
+from baclovoice.web import api, compression, feeds, filters, handlers, hosts, media, pages
 from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
@@ -59,6 +59,7 @@ def create_app(settings: Settings, config: Mapping[str, Any] | None = None) -> F
         static_versions=static_versions(STATIC_DIR),
     )
     filters.register(app)
+    compression.register(app)  # first registered, so it runs after the other hooks
     handlers.register(app)
     hosts.register(app, settings)
     for blueprint in BLUEPRINTS:

@@ -13,12 +13,10 @@ from baclovoice.web.transcript import Piece, Span
 
 
 def span_html(span: Span, inner: Markup | str | None = None) -> Markup:
-    """A timed sentence: read-along code finds it by id and its data-start/data-end."""
+    """A timed sentence: read-along code finds it by id and its data-start (a sentence ends
+    where the next starts; exact ends are in the JSON API and the WebVTT captions)."""
     content = escape(span.text) if inner is None else escape(inner)
-    return Markup(
-        f'<span id="{escape(span.id)}" data-start="{span.start:.3f}" '
-        f'data-end="{span.end:.3f}">{content}</span>'
-    )
+    return Markup(f'<span id="{escape(span.id)}" data-start="{span.start:.3f}">{content}</span>')
 
 
 def pieces_html(pieces: Iterable[Piece]) -> Markup:
