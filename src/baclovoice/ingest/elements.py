@@ -30,6 +30,8 @@ BLOCK_TAGS = frozenset(
     section summary table tbody td tfoot th thead tr ul""".split()
 )
 
+# Marks the element an extractor picked as the article (``extract.select_blocks``).
+ROOT_MARK = "data-bv-article"
 BR = "\x00"  # stands for <br> while text is gathered
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 
