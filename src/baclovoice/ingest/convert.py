@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from baclovoice.errors import ContentError
 from baclovoice.humanize import long_date
-from baclovoice.ingest.elements import BLOCK_TAGS, PARSER, collapse, too_deep
+from baclovoice.ingest.elements import BLOCK_TAGS, PARSER, collapse, math_text, too_deep
 from baclovoice.ingest.extract import Metadata, extract_article
 from baclovoice.ingest.page import DROP_TAGS, parse_date_text, read_page
 from baclovoice.ingest.walker import parse_article
@@ -124,7 +124,7 @@ def clean_html(html: str, url: str = "") -> str:
 
 
 # Elements and attributes no clean document has, and every web page does.
-_PAGE_TAGS = DROP_TAGS - {"head", "title", "meta", "link"} | {"header", "footer", "div", "span"}
+_PAGE_TAGS = DROP_TAGS - {"head", "title", "meta", "link"} | {"header", "footer"}
 _PAGE_ATTRS = ("class", "id", "style", "role")
 
 
@@ -258,6 +258,8 @@ def _sanitize(root: Tag) -> None:
     """Keep semantic elements and safe attributes; unwrap layout and unknown elements."""
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    for math in root.find_all("math"):  # stored as the words it is read as
+        math.replace_with(NavigableString(f" {math_text(math)} "))
     for tag in reversed(root.find_all(True)):  # innermost first
         if tag.name not in KEEP_TAGS:
             _replace_container(tag)
@@ -338,6 +340,11 @@ def _open(tag: Tag) -> str:
 
 
 def _safe_url(url: str) -> bool:
-    """Relative links and http(s)/mailto URLs; never javascript: or data: ones."""
-    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    """Relative links and http(s)/mailto URLs; never javascript: or data: ones.
+
+    Browsers ignore tabs and newlines anywhere in a URL and controls and spaces
+    around it ("jav&#x09;ascript:" is javascript:), so the check does too.
+    """
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
     return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")

@@ -35,6 +35,7 @@ _CREDIT = re.compile(
     re.I,
 )
 _WORD = re.compile(r"\w+")
+_OWNERS = BLOCK_TAGS | {"body", "math"}
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
@@ -227,11 +228,12 @@ def _owned_text(soup: BeautifulSoup) -> dict[int, tuple[Tag, str]]:
     for node in soup.find_all(string=True):
         if not is_text(node) or not node.strip():
             continue
-        block = next((p for p in node.parents if p.name in BLOCK_TAGS or p.name == "body"), None)
-        if block is None:
+        block = next((p for p in node.parents if p.name in _OWNERS), None)
+        if block is None or block.name == "math":  # extractors drop MathML's text
             continue
         owned.setdefault(id(block), (block, []))[1].append(str(node))
-    return {key: (tag, collapse(" ".join(texts))) for key, (tag, texts) in owned.items()}
+    # Inline pieces join without a space: "H<sub>2</sub>O" is one word.
+    return {key: (tag, collapse("".join(texts))) for key, (tag, texts) in owned.items()}
 
 
 def _keep_data_tables(blocks: dict[int, tuple[Tag, str]], keep: dict[int, bool]) -> None:
