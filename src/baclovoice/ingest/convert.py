@@ -17,7 +17,14 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from baclovoice.errors import ContentError
 from baclovoice.humanize import long_date
-from baclovoice.ingest.elements import BLOCK_TAGS, PARSER, collapse, math_text, too_deep
+from baclovoice.ingest.elements import (
+    BLOCK_TAGS,
+    CONTROL_CHARS,
+    PARSER,
+    collapse,
+    math_text,
+    too_deep,
+)
 from baclovoice.ingest.extract import Metadata, extract_article
 from baclovoice.ingest.page import DROP_TAGS, parse_date_text, read_page
 from baclovoice.ingest.walker import parse_article
@@ -259,7 +266,9 @@ def _sanitize(root: Tag) -> None:
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for math in root.find_all("math"):  # stored as the words it is read as
-        math.replace_with(NavigableString(f" {math_text(math)} "))
+        math.replace_with(NavigableString(math_text(math)))
+    for text in root.find_all(string=_has_controls):  # ESC, BEL...: never stored
+        text.replace_with(NavigableString(str(text).translate(CONTROL_CHARS)))
     for tag in reversed(root.find_all(True)):  # innermost first
         if tag.name not in KEEP_TAGS:
             _replace_container(tag)
@@ -269,6 +278,10 @@ def _sanitize(root: Tag) -> None:
         for key in ("href", "src"):
             if key in tag.attrs and not _safe_url(str(tag.attrs[key])):
                 del tag.attrs[key]
+
+
+def _has_controls(text: str | None) -> bool:
+    return bool(text) and any(ord(c) in CONTROL_CHARS for c in str(text))
 
 
 def _replace_container(tag: Tag) -> None:

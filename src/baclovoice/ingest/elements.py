@@ -36,6 +36,7 @@ ROOT_MARK = "data-bv-article"
 BR = "\x00"  # stands for <br> while text is gathered
 # Invisible characters and control characters (ESC, BEL...): never shown, never spoken.
 CONTROLS = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+CONTROL_CHARS = dict.fromkeys(CONTROLS)
 INVISIBLE = dict.fromkeys([*map(ord, "\u00ad\u200b\u2060\ufeff"), *CONTROLS])
 
 
@@ -117,7 +118,7 @@ def text_pieces(tag: Tag, images: list[Tag], exclude: frozenset[str]) -> Iterato
             elif child.name == "img":
                 images.append(child)
             elif child.name == "math":
-                yield f" {math_text(child)} "
+                yield math_text(child)
             elif child.name not in exclude:
                 spaced = child.name in BLOCK_TAGS
                 yield " " if spaced else ""

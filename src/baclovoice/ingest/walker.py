@@ -189,7 +189,7 @@ class _Walker:
         elif name == "br":
             self.buffer.append(BR)
         elif name == "math":
-            self.buffer.append(f" {math_text(tag)} ")
+            self.buffer.append(math_text(tag))
         elif name == "hr":
             self.flush()
         elif name in BLOCK_TAGS or _has_block(tag):
