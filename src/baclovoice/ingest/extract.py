@@ -21,12 +21,14 @@ from typing import Any
 import trafilatura
 from bs4 import BeautifulSoup, Tag
 
-from baclovoice.ingest.elements import BLOCK_TAGS, PARSER, ROOT_MARK, collapse, is_text
+from baclovoice.ingest.elements import BLOCK_TAGS, ROOT_MARK, collapse, is_text
 
 log = logging.getLogger(__name__)
 
 SHINGLE = 4  # words per shingle when matching a block's text to the extracted text
 MIN_COVERAGE = 0.5  # share of a block's shingles that must be in the extracted text
+REPEATED = 0.8  # share of a block's shingles already read that makes it a repeat
+ROOT_SHARE = 0.9  # the article root holds at least this share of the article's words
 # Captions that only credit the photographer or agency are not read.
 _CREDIT = re.compile(
     r"^\W*(photo|image|picture|credit|source|foto)s?\b[^.]{0,80}[:/]|"
@@ -35,7 +37,7 @@ _CREDIT = re.compile(
     re.I,
 )
 _WORD = re.compile(r"\w+")
-_OWNERS = BLOCK_TAGS | {"body", "math"}
+_BLOCK_LIST = sorted(BLOCK_TAGS)
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
@@ -75,7 +77,7 @@ def extract_article(html: str, url: str = "") -> Extraction:
     reference = Reference.of(document.body)
     if not reference.words:
         return Extraction(html, metadata)
-    soup = BeautifulSoup(html, PARSER)
+    soup = BeautifulSoup(html, "lxml")  # fast on big pages; only selects, never renders
     if not select_blocks(soup, reference, metadata.title):
         return Extraction(html, metadata, document.text or "")
     return Extraction(str(soup), metadata, document.text or "", selected=True)
@@ -195,7 +197,10 @@ def select_blocks(soup: BeautifulSoup, reference: Reference, title: str) -> bool
         if not keep[key] and len(words(text)) < SHINGLE and _inside_span(tag, order, span):
             keep[key] = reference.mentions(text)
     _keep_data_tables(blocks, keep)
-    root = _common_ancestor([tag for key, (tag, _t) in blocks.items() if keep[key]])
+    _drop_repeats(blocks, keep)
+    root = _main_container(
+        [(tag, len(words(text))) for key, (tag, text) in blocks.items() if keep[key]]
+    )
     title_words = " ".join(words(title))
     for key, (tag, _text) in blocks.items():
         if not (keep[key] or _spared(tag, reference, title_words)):
@@ -207,33 +212,73 @@ def select_blocks(soup: BeautifulSoup, reference: Reference, title: str) -> bool
     return True
 
 
-def _common_ancestor(tags: list[Tag]) -> Tag:
-    """The innermost element holding every tag in ``tags`` (at least one tag)."""
-    chain: list[Tag] = [tags[0], *tags[0].parents]
-    at = 0
-    for tag in tags[1:]:
-        ancestors = {id(p) for p in (tag, *tag.parents)}
-        while at < len(chain) - 1 and id(chain[at]) not in ancestors:
-            at += 1
-    common = chain[at]
-    if common.name == "[document]":
-        inner = common.find("body") or common.find("html")
-        return inner if isinstance(inner, Tag) else tags[0]
-    return common
+def _main_container(kept: list[tuple[Tag, int]]) -> Tag:
+    """The innermost element holding nearly all the kept words (``ROOT_SHARE``).
+
+    Not the common ancestor of every kept block: one stray block (a headline in
+    the page header, a pull quote in a sidebar) would make it the whole <body>.
+    """
+    total = sum(count for _tag, count in kept) or 1
+    counts: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    tags: dict[int, Tag] = {}
+    for tag, count in kept:
+        chain = [tag, *tag.parents]
+        for level, element in enumerate(reversed(chain)):
+            counts[id(element)] = counts.get(id(element), 0) + count
+            depth[id(element)] = level
+            tags[id(element)] = element
+    holding = [key for key, count in counts.items() if count >= ROOT_SHARE * total]
+    best = tags[max(holding, key=lambda key: depth[key])]
+    if best.name == "[document]":
+        inner = best.find("body") or best.find("html")
+        return inner if isinstance(inner, Tag) else kept[0][0]
+    return best
 
 
 def _owned_text(soup: BeautifulSoup) -> dict[int, tuple[Tag, str]]:
-    """Each block element's own text (not that of blocks nested in it), in page order."""
-    owned: dict[int, tuple[Tag, list[str]]] = {}
-    for node in soup.find_all(string=True):
-        if not is_text(node) or not node.strip():
+    """Each block element's own text (not that of blocks nested in it), in page order.
+
+    Inline pieces join without a space ("H<sub>2</sub>O" is one word); <br> and
+    nested blocks are spaces; MathML's text is left out (extractors drop it).
+    """
+    body = soup.find("body")
+    start = body if isinstance(body, Tag) else soup
+    owned: dict[int, tuple[Tag, list[str]]] = {id(start): (start, [])}
+    stack: list[tuple[Iterator[Any], Tag]] = [(iter(start.children), start)]
+    while stack:  # iterative and in order: junk HTML nests thousands deep
+        children, owner = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
+            if child.name in ("br", "math") or child.name in BLOCK_TAGS:
+                owned[id(owner)][1].append(" ")
+            if child.name not in ("br", "math"):
+                inner = child if child.name in BLOCK_TAGS else owner
+                owned.setdefault(id(inner), (inner, []))
+                stack.append((iter(child.children), inner))
+        elif is_text(child):
+            owned[id(owner)][1].append(str(child))
+    texts = {key: (tag, collapse("".join(parts))) for key, (tag, parts) in owned.items()}
+    return {key: value for key, value in texts.items() if value[1]}
+
+
+def _drop_repeats(blocks: dict[int, tuple[Tag, str]], keep: dict[int, bool]) -> None:
+    """A block saying again what the article already says is dropped (captions last).
+
+    Pages repeat their standfirst in a caption or a pull quote; the extractor's
+    text has it once, and shingle matching would otherwise keep every copy.
+    """
+    seen: set[tuple[str, ...]] = set()
+    ordered = sorted(blocks, key=lambda key: blocks[key][0].name == "figcaption")
+    for key in ordered:
+        if not keep[key]:
             continue
-        block = next((p for p in node.parents if p.name in _OWNERS), None)
-        if block is None or block.name == "math":  # extractors drop MathML's text
-            continue
-        owned.setdefault(id(block), (block, []))[1].append(str(node))
-    # Inline pieces join without a space: "H<sub>2</sub>O" is one word.
-    return {key: (tag, collapse("".join(texts))) for key, (tag, texts) in owned.items()}
+        grams = set(_shingles(words(blocks[key][1])))
+        if grams and len(grams & seen) >= REPEATED * len(grams):
+            keep[key] = False
+        seen |= grams
 
 
 def _keep_data_tables(blocks: dict[int, tuple[Tag, str]], keep: dict[int, bool]) -> None:
@@ -279,12 +324,10 @@ def _drop_own_content(tag: Tag, reference: Reference) -> None:
     """Remove a block's own text and inline elements; nested blocks decide for themselves."""
     for child in list(tag.children):
         if isinstance(child, Tag):
-            if child.name in BLOCK_TAGS or child.find(sorted(BLOCK_TAGS)) is not None:
+            if child.name in BLOCK_TAGS or child.find(_BLOCK_LIST) is not None:
                 continue
             if child.name == "img" and _image_kept(child, reference):
                 continue
-            if child.name == "time" or child.find("time", datetime=True) is not None:
-                continue  # the date line: metadata the page reader takes and removes
         child.extract()
 
 

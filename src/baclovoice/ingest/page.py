@@ -236,7 +236,10 @@ def _class_words(tag: Tag) -> set[str]:
 
 def _words(name: str | None) -> set[str]:
     """Lowercase words of a class or id: "shareButtons ad-slot" -> share, buttons, ad, slot."""
-    return {word.lower() for word in _WORDS.findall(name or "")}
+    parts = re.split(r"[\s_-]+", name or "")
+    # Generated names ("orgd7109ad", "x9f3ad") are hashes, not words: "ad" is no advert.
+    named = [part for part in parts if not (re.search(r"\d", part) and re.search(r"[a-z]", part))]
+    return {word.lower() for part in named for word in _WORDS.findall(part)}
 
 
 def _drop_footnote_marks(soup: BeautifulSoup) -> None:

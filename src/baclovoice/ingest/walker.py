@@ -61,7 +61,8 @@ KIND_LETTERS = {
     "code": "pre",
 }
 DECORATIVE_ALTS = frozenset(
-    "image img photo picture pic icon logo spacer graphic banner placeholder".split()
+    """image img photo picture pic icon logo spacer graphic banner placeholder author avatar
+    headshot profile thumbnail""".split()
 )
 _FILENAME = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg|bmp|tiff?)$", re.I)
 
