@@ -58,3 +58,8 @@ def test_manifests_without_the_field_still_load(built: Settings, tmp_path: Path)
     (client_dir / "trains").mkdir(parents=True)
     (client_dir / "trains" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     assert manifest.load(client_dir, "trains").source_url == ""
+
+
+def test_the_json_twin_gives_the_source_url(built: Settings) -> None:
+    client = create_app(built, {"TESTING": True}).test_client()
+    assert client.get("/api/articles/trains").get_json()["source_url"] == SOURCE

@@ -94,7 +94,7 @@ def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
 
 # --- long sentences ----------------------------------------------------------------
 
-MAX_UTTERANCE = 300  # characters: Piper's memory grows with the utterance, not the article
+MAX_UTTERANCE = 250  # characters: Piper's memory grows with the utterance, not the article
 _CLAUSE_END = re.compile(r"[,;:)\]}\u2013\u2014](?=\s)|\s[\u2013\u2014-](?=\s)")
 
 
