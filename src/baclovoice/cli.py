@@ -32,6 +32,7 @@ _ENGINE_OPTIONS = (
     "section_level",
     "read_images",
     "ffmpeg",
+    "max_hours",
 )
 _SERVE_OPTIONS = ("base_url",)
 # How the server meets clients: only `serve` takes these.
@@ -89,16 +90,54 @@ def cli(verbose: int, quiet: bool) -> None:
 
 
 @cli.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("source", metavar="PATH_OR_URL")
 @click.option("--slug", help="Article slug (file name in content/); default from the title.")
-@settings_options("content_dir")
-def import_command(settings: Settings, path: Path, slug: str | None) -> None:
-    """Import a .txt, .md or .html article into content/<slug>.html."""
-    from baclovoice.ingest.store import import_article
+@click.option(
+    "--allow-private-network",
+    "allow_private",
+    is_flag=True,
+    help="Fetch URLs on loopback/private/link-local addresses too "
+    "[env BACLOVOICE_ALLOW_PRIVATE_URLS].",
+)
+@settings_options("content_dir", "max_hours", "max_page_mb", "fetch_timeout", "allow_private_urls")
+def import_command(settings: Settings, source: str, slug: str | None, allow_private: bool) -> None:
+    """Import a .txt, .md or .html file, or a web page (http/https URL), into content/."""
+    from baclovoice.ingest.fetch import FetchPolicy, is_url
+    from baclovoice.ingest.store import import_article, import_url
 
-    written = import_article(path, settings.content_dir, slug)
-    click.echo(f"Imported {path} → {written}")
-    click.echo(f"Next: baclovoice build {written.stem}")
+    if is_url(source):
+        policy = FetchPolicy(
+            timeout=settings.fetch_timeout,
+            max_bytes=int(settings.max_page_mb * 1_000_000) if settings.max_page_mb > 0 else 2**62,
+            allow_private=allow_private or settings.allow_private_urls,
+        )
+        written = import_url(
+            source, settings.content_dir, slug, policy=policy, max_hours=settings.max_hours
+        )
+    else:
+        written = import_article(
+            Path(source),
+            settings.content_dir,
+            slug,
+            max_page_mb=settings.max_page_mb,
+            max_hours=settings.max_hours,
+        )
+    click.echo(f"Imported {source} → {written}")
+    click.echo(
+        f"Next: baclovoice build {written.stem}   (check first: baclovoice preview {written.stem})"
+    )
+
+
+@cli.command("preview")
+@click.argument("slug")
+@click.option("--speech", is_flag=True, help="Print the normalized text the voice is given.")
+@settings_options("content_dir", "section_level", "read_images", "max_hours")
+def preview_command(settings: Settings, slug: str, speech: bool) -> None:
+    """Print, without synthesizing, exactly what will be narrated: one block per line."""
+    from baclovoice.build.preview import preview_lines
+
+    for line in preview_lines(settings, slug, speech=speech):
+        click.echo(line)
 
 
 class _ProgressPrinter:

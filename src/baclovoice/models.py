@@ -58,6 +58,8 @@ class Article:
     author: str = ""
     language: str = "en"
     description: str = ""
+    source_url: str = ""  # the original article on the web (its canonical URL), if known
+    site_name: str = ""
 
 
 # --- Narration script (speech stage output) ---------------------------------------
@@ -130,6 +132,7 @@ class Manifest:
     cover: str = ""  # cover art file relative to the audio folder, "" if none
     sentence_keys: tuple[str, ...] = ()  # cache keys of every sentence (gc keeps these)
     version: int = MANIFEST_VERSION
+    source_url: str = ""  # the original article on the web; "" for manifests before it
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -185,5 +188,6 @@ class Manifest:
                 data.get("sentence_keys", data.get("extra", {}).get("sentence_keys", ()))
             ),
             version=int(data.get("version", MANIFEST_VERSION)),
+            source_url=str(data.get("source_url") or ""),
             extra={k: v for k, v in data.get("extra", {}).items() if k != "sentence_keys"},
         )

@@ -95,6 +95,16 @@ class Settings:
         30, "Seconds an idle keep-alive connection (or a client not reading) is kept open."
     )
     connection_limit: int = _setting(1000, "Most connections the server holds open at once.")
+    max_hours: float = _setting(
+        6.0, "Refuse articles longer than this many hours of speech (0 = no limit)."
+    )
+    max_page_mb: float = _setting(
+        15.0, "Refuse source files and downloaded pages over this many MB (0 = no limit)."
+    )
+    allow_private_urls: bool = _setting(
+        False, "Let import fetch URLs on loopback, private or link-local addresses."
+    )
+    fetch_timeout: float = _setting(20.0, "Timeout in seconds for each request of import URL.")
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

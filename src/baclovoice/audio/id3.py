@@ -25,6 +25,8 @@ from mutagen.id3 import (
 from baclovoice.errors import AudioError
 
 DEFAULT_COMMENT = "Narrated by a synthetic (text-to-speech) voice."
+# A CTOC frame counts its children in one byte: more chapters need nested tables.
+CTOC_MAX_CHILDREN = 255
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,11 @@ def _id3(tags: Tags) -> ID3:
 
 
 def _chapter_frames(chapters: Sequence[Chapter]) -> list[Any]:
-    """One top-level ordered CTOC listing one CHAP per chapter (times in ms)."""
+    """An ordered top-level CTOC and one CHAP per chapter (times in ms).
+
+    Up to 255 chapters the top CTOC lists them; beyond, it lists ordered child
+    CTOCs of up to 255 chapters each (ID3v2 Chapter Frame Addendum, nesting).
+    """
     frames: list[Any] = []
     previous_end = 0.0
     for index, chapter in enumerate(chapters):
@@ -123,10 +129,20 @@ def _chapter_frames(chapters: Sequence[Chapter]) -> list[Any]:
         frames.append(
             CHAP(element_id=f"chp{index}", start_time=start, end_time=end, sub_frames=sub)
         )
-    toc = CTOC(
-        element_id="toc",
-        flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-        child_element_ids=[f"chp{index}" for index in range(len(chapters))],
-        sub_frames=[],
-    )
-    return [toc, *frames]
+    ids = [f"chp{index}" for index in range(len(chapters))]
+    if len(ids) <= CTOC_MAX_CHILDREN:
+        return [_toc("toc", ids, top=True), *frames]
+    groups = [ids[at : at + CTOC_MAX_CHILDREN] for at in range(0, len(ids), CTOC_MAX_CHILDREN)]
+    if len(groups) > CTOC_MAX_CHILDREN:
+        raise AudioError(
+            f"{len(chapters)} chapters do not fit in an ID3 table of contents.",
+            f"Split the article: at most {CTOC_MAX_CHILDREN**2} sections are supported.",
+        )
+    parts = [_toc(f"toc{n}", group, top=False) for n, group in enumerate(groups, start=1)]
+    top = _toc("toc", [part.element_id for part in parts], top=True)
+    return [top, *parts, *frames]
+
+
+def _toc(element_id: str, children: list[str], *, top: bool) -> Any:
+    flags = CTOCFlags.ORDERED | (CTOCFlags.TOP_LEVEL if top else 0)
+    return CTOC(element_id=element_id, flags=flags, child_element_ids=children, sub_frames=[])

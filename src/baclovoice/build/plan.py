@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from baclovoice.build.store import sentence_key
 from baclovoice.errors import InputError
 from baclovoice.ingest import store as articles
+from baclovoice.ingest.limits import check_length
 from baclovoice.models import Article, Utterance
 from baclovoice.settings import Settings
 from baclovoice.speech.lexicon import Lexicon
@@ -48,6 +49,7 @@ def plan_article(
         section_level=settings.section_level,
         read_images=settings.read_images,
     )
+    check_length(article, settings.max_hours, f"Article {slug!r}")
     scripts = narrate(article, lexicon)
     if not any(s.utterances for s in scripts):
         raise InputError(

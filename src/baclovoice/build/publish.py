@@ -252,6 +252,7 @@ def publish_article(pub: Publisher, plan: Plan, previous: Manifest | None = None
         full=full,
         cover=cover,
         sentence_keys=plan.sentence_keys,
+        source_url=article.source_url,
     )
 
 

@@ -17,8 +17,16 @@ from bs4 import Comment, NavigableString, Tag
 
 from baclovoice.errors import ContentError
 from baclovoice.humanize import long_date
-from baclovoice.ingest.elements import BLOCK_TAGS, collapse, too_deep
-from baclovoice.ingest.page import parse_date_text, read_page
+from baclovoice.ingest.elements import (
+    BLOCK_TAGS,
+    CONTROL_CHARS,
+    collapse,
+    math_text,
+    too_deep,
+)
+from baclovoice.ingest.extract import Metadata, extract_article
+from baclovoice.ingest.page import DROP_TAGS, parse_date_text, read_page
+from baclovoice.ingest.walker import parse_article
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +106,50 @@ def markdown_to_html(text: str) -> str:
     return _document(fragment, "markdown")
 
 
-def clean_html(html: str) -> str:
-    """Any article HTML to a clean document holding only what is read and shown."""
-    return _document(html, "html")
+def clean_html(html: str, url: str = "") -> str:
+    """Any article HTML (a saved web page too) to a clean document of the article alone.
+
+    The main-content extractor picks the article's elements; if what it picked
+    has nothing to read, the whole page is cleaned instead, and as a last resort
+    the extractor's plain text is used: a page with an article is never empty.
+    """
+    if is_plain(html):  # already clean: nothing to extract, and the extractor may drop text
+        return _document(html, "html")
+    extraction = extract_article(html, url)
+    candidates = [extraction.html, html] if extraction.selected else [html]
+    document = ""
+    for candidate in candidates:
+        document = _document(candidate, "html", extraction.metadata)
+        if _readable(document):
+            return document
+    if extraction.text.strip():
+        paragraphs = [collapse(p) for p in extraction.text.split("\n")]
+        fragment = "".join(f"<p>{_esc(p)}</p>" for p in paragraphs if p)
+        return _document(fragment, "html", extraction.metadata)
+    return document
+
+
+# Elements and attributes no clean document has, and every web page does.
+_PAGE_TAGS = DROP_TAGS - {"head", "title", "meta", "link"} | {"header", "footer"}
+_PAGE_MARKS = re.compile(
+    rf"<(?:{'|'.join(sorted(_PAGE_TAGS))})\b|<[a-zA-Z][^>]*\s(?:class|id|style|role)\s*=", re.I
+)
+
+
+def is_plain(html: str) -> bool:
+    """True for a clean, hand-written or already imported article: no page furniture.
+
+    A text scan, not a parse: it runs on every imported page.
+    """
+    return _PAGE_MARKS.search(html) is None
+
+
+def _readable(document: str) -> bool:
+    try:
+        article = parse_article(document, "page")
+    except ContentError:
+        return False
+    return any(section.blocks for section in article.sections)
 
 
 CONVERTERS: dict[str, Callable[[str], str]] = {
@@ -164,8 +213,13 @@ def _esc(text: str) -> str:
 # --- clean document ------------------------------------------------------------------
 
 
-def _document(html: str, kind: str) -> str:
-    """Read the article out of ``html`` and write it as one indented, minimal document."""
+def _document(html: str, kind: str, found: Metadata | None = None) -> str:
+    """Read the article out of ``html`` and write it as one indented, minimal document.
+
+    What the page itself shows (its <h1>, <time>, byline, meta tags) wins; ``found``
+    (the extractor's metadata: JSON-LD, Open Graph, ...) fills what it leaves out.
+    """
+    found = found or Metadata()
     try:
         page = read_page(html)
         _sanitize(page.root)
@@ -173,18 +227,30 @@ def _document(html: str, kind: str) -> str:
         _render_children(page.root, 2, body)
     except RecursionError:
         raise too_deep("The document") from None
-    if not page.title:
+    title = page.title or found.title
+    if not title:
         raise ContentError("The document has no title.", _TITLE_HINTS[kind])
-    lines = ["<!doctype html>", f'<html lang="{_attr(page.language)}">', "<head>"]
+    language = page.language if page.language_declared else found.language or page.language
+    lines = ["<!doctype html>", f'<html lang="{_attr(language)}">', "<head>"]
     lines.append(f'{INDENT}<meta charset="utf-8">')
-    lines.append(f"{INDENT}<title>{_esc(page.title)}</title>")
-    for name, value in (("author", page.author), ("description", page.description)):
+    lines.append(f"{INDENT}<title>{_esc(title)}</title>")
+    metas = (
+        ("author", page.author or found.authors),
+        ("description", page.description or found.description),
+        ("og:site_name", page.site_name or found.site_name),
+    )
+    for name, value in metas:
         if value:
-            lines.append(f'{INDENT}<meta name="{name}" content="{_attr(value)}">')
-    lines += ["</head>", "<body>", f"{INDENT}<article>", f"{INDENT * 2}<h1>{_esc(page.title)}</h1>"]
-    if page.date is not None:
-        shown = page.date_text or long_date(page.date)
-        time = f'<time datetime="{page.date.isoformat()}">{_esc(shown)}</time>'
+            key = "property" if name.startswith("og:") else "name"
+            lines.append(f'{INDENT}<meta {key}="{name}" content="{_attr(value)}">')
+    source_url = page.source_url or found.url
+    if source_url and _safe_url(source_url) and "://" in source_url:
+        lines.append(f'{INDENT}<link rel="canonical" href="{_attr(source_url)}">')
+    lines += ["</head>", "<body>", f"{INDENT}<article>", f"{INDENT * 2}<h1>{_esc(title)}</h1>"]
+    date, date_text = (page.date, page.date_text) if page.date else (found.date, "")
+    if date is not None:
+        shown = date_text or long_date(date)
+        time = f'<time datetime="{date.isoformat()}">{_esc(shown)}</time>'
         lines.append(f"{INDENT * 2}<p>{time}</p>")
     lines += body
     lines += [f"{INDENT}</article>", "</body>", "</html>", ""]
@@ -199,6 +265,10 @@ def _sanitize(root: Tag) -> None:
     """Keep semantic elements and safe attributes; unwrap layout and unknown elements."""
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    for math in root.find_all("math"):  # stored as the words it is read as
+        math.replace_with(NavigableString(math_text(math)))
+    for text in root.find_all(string=_has_controls):  # ESC, BEL...: never stored
+        text.replace_with(NavigableString(str(text).translate(CONTROL_CHARS)))
     for tag in reversed(root.find_all(True)):  # innermost first
         if tag.name not in KEEP_TAGS:
             _replace_container(tag)
@@ -208,6 +278,10 @@ def _sanitize(root: Tag) -> None:
         for key in ("href", "src"):
             if key in tag.attrs and not _safe_url(str(tag.attrs[key])):
                 del tag.attrs[key]
+
+
+def _has_controls(text: str | None) -> bool:
+    return bool(text) and any(ord(c) in CONTROL_CHARS for c in str(text))
 
 
 def _replace_container(tag: Tag) -> None:
@@ -241,6 +315,8 @@ def _flush_run(run: list[str], depth: int, lines: list[str]) -> None:
 
 def _render(tag: Tag, depth: int, lines: list[str]) -> None:
     pad = INDENT * depth
+    if tag.name not in VOID_TAGS and not _has_content(tag):
+        return
     if tag.name == "pre":
         lines.append(pad + _open(tag) + tag.decode_contents(formatter="minimal") + "</pre>")
     elif any(isinstance(c, Tag) and c.name in BLOCK_TAGS for c in tag.children):
@@ -252,6 +328,11 @@ def _render(tag: Tag, depth: int, lines: list[str]) -> None:
     else:
         inner = collapse("".join(_inline(child) for child in tag.children))
         lines.append(f"{pad}{_open(tag)}{inner}</{tag.name}>")
+
+
+def _has_content(tag: Tag) -> bool:
+    """False for an element left empty by cleaning (no text, no image, no rule)."""
+    return bool(tag.get_text().strip()) or tag.find(["img", "hr"]) is not None
 
 
 def _inline(node: object) -> str:
@@ -272,6 +353,11 @@ def _open(tag: Tag) -> str:
 
 
 def _safe_url(url: str) -> bool:
-    """Relative links and http(s)/mailto URLs; never javascript: or data: ones."""
-    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    """Relative links and http(s)/mailto URLs; never javascript: or data: ones.
+
+    Browsers ignore tabs and newlines anywhere in a URL and controls and spaces
+    around it ("jav&#x09;ascript:" is javascript:), so the check does too.
+    """
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", url)
     return scheme is None or scheme.group(1).lower() in ("http", "https", "mailto")

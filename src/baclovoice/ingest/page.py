@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
-from baclovoice.ingest.elements import BLOCK_TAGS, PARSER, SECTIONING, collapse, element_text
+from baclovoice.ingest.elements import (
+    BLOCK_TAGS,
+    PARSER,
+    ROOT_MARK,
+    SECTIONING,
+    collapse,
+    element_text,
+)
 
 # Never read: code, widgets, embedded media and page furniture.
 DROP_TAGS = frozenset(
@@ -84,6 +91,9 @@ class Page:
     author: str = ""
     language: str = "en"
     description: str = ""
+    language_declared: bool = False  # the page names its language (lang=...)
+    site_name: str = ""
+    source_url: str = ""  # the canonical URL of the original article
 
 
 def parse_date_text(text: str) -> dt.date | None:
@@ -128,8 +138,11 @@ def read_page(html: str) -> Page:
         date=date,
         date_text=date_text,
         author=author,
-        language=_language(soup, root),
+        language=_language(soup, root) or "en",
         description=head_meta.get("description", ""),
+        language_declared=bool(_language(soup, root)),
+        site_name=head_meta.get("site_name", ""),
+        source_url=head_meta.get("canonical", "") or head_meta.get("og:url", ""),
     )
     _drop_metadata_elements(page, title_el, [date_el, author_el])
     _drop_page_furniture(root)
@@ -149,6 +162,8 @@ def _head_metadata(soup: BeautifulSoup) -> dict[str, str]:
         "datepublished": "published",
         "date": "date",
         "article:author": "article:author",
+        "og:site_name": "site_name",
+        "og:url": "og:url",
     }
     found: dict[str, str] = {}
     for meta in soup.find_all("meta"):
@@ -164,18 +179,32 @@ def _head_metadata(soup: BeautifulSoup) -> dict[str, str]:
     title = soup.find("title")
     if isinstance(title, Tag):
         found["title"] = element_text(title)
+    for link in soup.find_all("link", href=True):
+        rel = link.get("rel")
+        rels = rel if isinstance(rel, list) else str(rel or "").split()
+        href = collapse(str(link["href"]))
+        if "canonical" in (r.lower() for r in rels) and href.startswith(("http://", "https://")):
+            found.setdefault("canonical", href)
     return found
 
 
 def _drop_junk(soup: BeautifulSoup) -> None:
-    """Remove what is never read: code, widgets, hidden elements, ads, page landmarks."""
+    """Remove what is never read: code, widgets, hidden elements, ads, page landmarks.
+
+    The element the extractor picked as the article (``ROOT_MARK``) and its
+    ancestors are never dropped (ASP.NET pages wrap everything in a <form>).
+    """
+    marked = soup.find(True, attrs={ROOT_MARK: True})
+    safe = {id(tag) for tag in (marked, *marked.parents)} if isinstance(marked, Tag) else set()
     doomed: list[Tag] = []
     stack: list[Tag] = [soup]
     while stack:  # depth-first, not entering what is already doomed
         for child in stack.pop().children:
             if not isinstance(child, Tag):
                 continue
-            if child.name in DROP_TAGS or _is_hidden(child) or _is_boilerplate(child):
+            if id(child) not in safe and (
+                child.name in DROP_TAGS or _is_hidden(child) or _is_boilerplate(child)
+            ):
                 doomed.append(child)
             else:
                 stack.append(child)
@@ -207,7 +236,10 @@ def _class_words(tag: Tag) -> set[str]:
 
 def _words(name: str | None) -> set[str]:
     """Lowercase words of a class or id: "shareButtons ad-slot" -> share, buttons, ad, slot."""
-    return {word.lower() for word in _WORDS.findall(name or "")}
+    parts = re.split(r"[\s_-]+", name or "")
+    # Generated names ("orgd7109ad", "x9f3ad") are hashes, not words: "ad" is no advert.
+    named = [part for part in parts if not (re.search(r"\d", part) and re.search(r"[a-z]", part))]
+    return {word.lower() for part in named for word in _WORDS.findall(part)}
 
 
 def _drop_footnote_marks(soup: BeautifulSoup) -> None:
@@ -223,7 +255,10 @@ def _drop_footnote_marks(soup: BeautifulSoup) -> None:
 
 
 def _pick_root(soup: BeautifulSoup) -> Tag:
-    """The <article> with the most text, else <main>, else <body>, else the document."""
+    """The extractor's pick, else the <article> with the most text, else <main>, <body>."""
+    marked = soup.find(True, attrs={ROOT_MARK: True})
+    if isinstance(marked, Tag):
+        return marked
     articles = soup.find_all("article")
     if articles:
         return max(articles, key=lambda tag: len(element_text(tag)))
@@ -324,10 +359,11 @@ def _find_author(root: Tag, meta: dict[str, str]) -> tuple[str, Tag | None]:
 
 
 def _language(soup: BeautifulSoup, root: Tag) -> str:
+    """The declared language of the article, or "" when the page declares none."""
     for tag in (root, soup.find("html")):
         if isinstance(tag, Tag) and str(tag.get("lang") or "").strip():
             return str(tag["lang"]).strip()
-    return "en"
+    return ""
 
 
 def _drop_metadata_elements(page: Page, title_el: Tag | None, shown: list[Tag | None]) -> None:

@@ -8,11 +8,17 @@ importing a converted source atomically.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
 
 from baclovoice.errors import ContentError, InputError, NotFound
 from baclovoice.fsutil import atomic_write_text
-from baclovoice.ingest.convert import CONVERTERS, SUFFIXES, TEXT_HINTS
+from baclovoice.ingest.convert import CONVERTERS, SUFFIXES, TEXT_HINTS, clean_html
+from baclovoice.ingest.fetch import FetchPolicy, fetch_page
+from baclovoice.ingest.limits import check_length, check_size
 from baclovoice.ingest.walker import parse_article
 from baclovoice.models import Article
 from baclovoice.slugs import SLUG_PATTERN, slugify, validate_slug
@@ -89,7 +95,49 @@ def _decode(data: bytes, path: Path) -> str:
 # --- importing -----------------------------------------------------------------------
 
 
-def import_article(source: Path, content_dir: Path, slug: str | None = None) -> Path:
+@dataclass(frozen=True)
+class Prepared:
+    """A source converted to clean HTML, with the article it parses into."""
+
+    html: str
+    article: Article
+
+
+def prepare_article(
+    text: str, kind: str, where: str, *, url: str = "", max_hours: float = 0.0
+) -> Prepared:
+    """Source text of ``kind`` ("text", "markdown", "html") to a checked clean document.
+
+    Pure: the import command, URL import and any other caller (an API) share it,
+    and so give the same messages. ``where`` names the source in them.
+    """
+    if kind not in CONVERTERS:
+        raise InputError(f"Unknown source kind {kind!r}.", f"Use one of {', '.join(CONVERTERS)}.")
+    if not text.strip():
+        raise InputError(
+            f"{where} is empty.",
+            "Put the article in it: the title on the first line, then the text.",
+        )
+    try:
+        html = clean_html(text, url) if kind == "html" else CONVERTERS[kind](text)
+    except ContentError as err:
+        raise ContentError(f"Cannot import {where}: {err.message}", err.hint) from None
+    try:
+        article = parse_article(html, "article")
+    except ContentError as err:  # it has a title (checked above), so nothing to read
+        raise ContentError(f"Cannot import {where}: {err.message}", TEXT_HINTS[kind]) from None
+    check_length(article, max_hours, f"The article in {where}")
+    return Prepared(html, article)
+
+
+def import_article(
+    source: Path,
+    content_dir: Path,
+    slug: str | None = None,
+    *,
+    max_hours: float = 0.0,
+    max_page_mb: float = 0.0,
+) -> Path:
     """Convert a .txt, .md or .html file to clean HTML at ``content_dir/<slug>.html``.
 
     Re-importing replaces the stored article (logged). The result is parsed before
@@ -98,31 +146,47 @@ def import_article(source: Path, content_dir: Path, slug: str | None = None) -> 
     if slug is not None:
         validate_slug(slug)
     kind = _source_kind(source)
+    check_size(source.stat().st_size, max_page_mb, str(source))
     text = _decode(_read_bytes(source), source)
-    if not text.strip():
-        raise InputError(
-            f"{source} is empty.",
-            "Put the article in it: the title on the first line, then the text.",
-        )
-    try:
-        html = CONVERTERS[kind](text)
-    except ContentError as err:
-        raise ContentError(f"Cannot import {source}: {err.message}", err.hint) from None
-    try:
-        article = parse_article(html, slug or source.stem)
-    except ContentError as err:  # it has a title (checked above), so nothing to read
-        raise ContentError(f"Cannot import {source}: {err.message}", TEXT_HINTS[kind]) from None
-    slug = slug or default_slug(article.title, source)
+    prepared = prepare_article(text, kind, str(source), max_hours=max_hours)
+    slug = slug or default_slug(prepared.article.title, source)
+    return save_article(content_dir, slug, prepared, str(source))
+
+
+def import_url(
+    url: str,
+    content_dir: Path,
+    slug: str | None = None,
+    *,
+    policy: FetchPolicy,
+    max_hours: float = 0.0,
+    session: requests.Session | None = None,
+) -> Path:
+    """Fetch a web page and import its article; the page's address is kept as its source."""
+    if slug is not None:
+        validate_slug(slug)
+    page = fetch_page(url, policy, session=session)
+    prepared = prepare_article(page.html, "html", page.url, url=page.url, max_hours=max_hours)
+    fallback = urlsplit(page.url).path.rstrip("/").rpartition("/")[2].rsplit(".", 1)[0]
+    slug = slug or default_slug(prepared.article.title, fallback or "article")
+    return save_article(content_dir, slug, prepared, page.url)
+
+
+def save_article(content_dir: Path, slug: str, prepared: Prepared, where: str) -> Path:
+    """Write a prepared article to ``content_dir/<slug>.html`` atomically."""
+    validate_slug(slug)
     target = content_dir / f"{slug}.html"
-    _log_replacement(target, html)
-    atomic_write_text(target, html)
-    log.info("Imported %s as %s (%d sections).", source, target, len(article.sections))
+    _log_replacement(target, prepared.html)
+    atomic_write_text(target, prepared.html)
+    count = len(prepared.article.sections)
+    log.info("Imported %s as %s (%d sections).", where, target, count)
     return target
 
 
-def default_slug(title: str, source: Path) -> str:
-    """Slug of the title's main part (before a ':'), else the whole title, else the file name."""
-    for candidate in (title.partition(":")[0], title, source.stem):
+def default_slug(title: str, source: Path | str) -> str:
+    """Slug of the title's main part (before a ':'), else the whole title, else the name."""
+    name = source.stem if isinstance(source, Path) else source
+    for candidate in (title.partition(":")[0], title, name):
         slug = _shorten(slugify(candidate))
         if slug:
             return slug

@@ -7,6 +7,7 @@ Pure: ``parse_article`` takes an HTML string and returns an ``Article``.
 
 from __future__ import annotations
 
+import html as htmllib
 import itertools
 import logging
 import re
@@ -25,13 +26,14 @@ from baclovoice.ingest.elements import (
     collapse,
     element_text,
     is_text,
+    math_text,
     text_line,
     text_pieces,
     too_deep,
 )
 from baclovoice.ingest.page import read_page
 from baclovoice.models import Article, Block, Section
-from baclovoice.slugs import RESERVED_IDS, slugify
+from baclovoice.slugs import RESERVED_IDS, element_id
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,8 @@ KIND_LETTERS = {
     "code": "pre",
 }
 DECORATIVE_ALTS = frozenset(
-    "image img photo picture pic icon logo spacer graphic banner placeholder".split()
+    """image img photo picture pic icon logo spacer graphic banner placeholder author avatar
+    headshot profile thumbnail""".split()
 )
 _FILENAME = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg|bmp|tiff?)$", re.I)
 
@@ -95,7 +98,8 @@ def parse_article(
             f"Article {slug!r} has no title.",
             "Add an <h1> heading (or a <title> element) with the article's title.",
         )
-    sections = _sections(walker.finish(), page.title)
+    title = unescape_leftovers(page.title)
+    sections = _sections(walker.finish(), title)
     if not any(section.blocks for section in sections):
         raise ContentError(
             f"Article {slug!r} has no narratable text.",
@@ -104,12 +108,14 @@ def parse_article(
         )
     return Article(
         slug=slug,
-        title=page.title,
+        title=title,
         sections=sections,
         date=page.date,
         author=page.author,
         language=page.language,
         description=page.description,
+        source_url=page.source_url,
+        site_name=page.site_name,
     )
 
 
@@ -118,6 +124,17 @@ def _paragraphs(pieces: Iterable[str]) -> list[str]:
     joined = "".join(pieces)
     parts = re.split(rf"{BR}\s*{BR}[\s{BR}]*", joined)
     return [text for text in (collapse(p.replace(BR, " ")) for p in parts) if text]
+
+
+_LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def unescape_leftovers(text: str) -> str:
+    """Unescape entities a page escaped twice ("&#39;" shown as such) once more.
+
+    Otherwise "&#39;" is read "and number thirty-nine"; code blocks keep theirs.
+    """
+    return _LEFTOVER_ENTITY.sub(lambda m: htmllib.unescape(m.group()), text)
 
 
 def image_text(img: Tag) -> str:
@@ -172,6 +189,8 @@ class _Walker:
                 self.flush()
         elif name == "br":
             self.buffer.append(BR)
+        elif name == "math":
+            self.buffer.append(math_text(tag))
         elif name == "hr":
             self.flush()
         elif name in BLOCK_TAGS or _has_block(tag):
@@ -205,7 +224,7 @@ class _Walker:
         self.emit_images(self.images)
 
     def heading(self, tag: Tag) -> None:
-        text = element_text(tag)
+        text = element_text(tag) or _alt_text(tag)
         level = int(tag.name[1])
         if self.quoting:
             self.emit("quote", text)
@@ -291,6 +310,11 @@ class _Walker:
         self.announce = " ".join(part for part in (self.announce, text) if part)
 
 
+def _alt_text(tag: Tag) -> str:
+    """The words of a heading that is only an image (a logo-like title): its alt text."""
+    return collapse(" ".join(str(img.get("alt") or "") for img in tag.find_all("img")))
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -364,7 +388,7 @@ def _sections(items: list[_Item], title: str) -> tuple[Section, ...]:
     groups: list[tuple[str, list[_Item]]] = [(INTRODUCTION, [])]
     for item in items:
         if item.kind == "section":
-            groups.append((item.text, []))
+            groups.append((unescape_leftovers(item.text), []))
         else:
             groups[-1][1].append(item)
     if len(groups) == 1:
@@ -373,7 +397,7 @@ def _sections(items: list[_Item], title: str) -> tuple[Section, ...]:
         groups.pop(0)
     used: set[str] = set(RESERVED_IDS)
     section_ids = [
-        _unique(slugify(name) or f"section-{n}", used)
+        _unique(element_id(name, f"section-{n}"), used)
         for n, (name, _) in enumerate(groups, start=1)
     ]
     return tuple(
@@ -388,7 +412,8 @@ def _blocks(section_id: str, items: list[_Item], used: set[str]) -> tuple[Block,
     for item in items:
         counts[item.kind] += 1
         block_id = _unique(f"{section_id}-{KIND_LETTERS[item.kind]}{counts[item.kind]}", used)
-        blocks.append(Block(block_id, item.kind, item.text, item.level, item.announce))
+        text = item.text if item.kind == "code" else unescape_leftovers(item.text)
+        blocks.append(Block(block_id, item.kind, text, item.level, item.announce))
     return tuple(blocks)
 
 

@@ -296,7 +296,7 @@ def library_feed(
             title=manifest.title,
             guid=article_guid(slug),
             published=publish_datetime(manifest),
-            link=page,
+            link=manifest.source_url or page,  # the original article, when imported from one
             url=urls(paths.ARTICLE_MP3.path(slug=slug)),
             size=manifest.full.bytes,
             duration=manifest.full.duration,

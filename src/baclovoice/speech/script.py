@@ -13,7 +13,7 @@ from baclovoice.models import Article, Block, Section, Utterance
 from baclovoice.slugs import PUBLISHED_ID, TITLE_ID
 from baclovoice.speech.lexicon import Lexicon
 from baclovoice.speech.normalize import to_speech
-from baclovoice.speech.sentences import split_sentences
+from baclovoice.speech.sentences import split_long, split_sentences
 
 SENTENCE_PAUSE = 0.3
 PARAGRAPH_PAUSE = 0.6
@@ -37,10 +37,22 @@ def _utterance(
     return Utterance(text=text, speech=spoken, element_id=element_id, pause_after=pause)
 
 
+def _title_utterances(
+    text: str, element_id: str, pause: float, lexicon: Lexicon
+) -> list[Utterance]:
+    """A title or heading, split like a sentence if it is absurdly long."""
+    pieces = split_long(text, (0, len(text)))
+    return [
+        _utterance(text[a:b], element_id, pause if n == len(pieces) else SENTENCE_PAUSE, lexicon)
+        for n, (a, b) in enumerate(pieces, start=1)
+    ]
+
+
 def _block_utterances(block: Block, lexicon: Lexicon) -> list[Utterance]:
     if block.kind == "heading":
         return [_utterance(block.text, block.id, HEADING_PAUSE, lexicon, block.announce)]
-    spans = split_sentences(block.text) or [(0, len(block.text))]
+    sentences = split_sentences(block.text) or [(0, len(block.text))]
+    spans = [piece for span in sentences for piece in split_long(block.text, span)]
     out = []
     for index, (start, end) in enumerate(spans):
         last = index == len(spans) - 1
@@ -63,11 +75,12 @@ def section_script(article: Article, index: int, lexicon: Lexicon) -> SectionScr
     section = article.sections[index]
     utterances: list[Utterance] = []
     if index == 0:
-        utterances.append(_utterance(article.title, TITLE_ID, PARAGRAPH_PAUSE, lexicon))
+        utterances.extend(_title_utterances(article.title, TITLE_ID, PARAGRAPH_PAUSE, lexicon))
         if article.date:
             line = published_line(article)
             utterances.append(_utterance(line, PUBLISHED_ID, HEADING_PAUSE, lexicon))
-    utterances.append(_utterance(section.title, section.id, HEADING_PAUSE, lexicon))
+    if not (index == 0 and section.title == article.title):  # a title is spoken once
+        utterances.extend(_title_utterances(section.title, section.id, HEADING_PAUSE, lexicon))
     for block in section.blocks:
         utterances.extend(_block_utterances(block, lexicon))
     headings = {section.id} | {b.id for b in section.blocks if b.kind == "heading"}

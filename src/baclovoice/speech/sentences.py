@@ -90,3 +90,39 @@ def _split(text: str, language: str) -> tuple[tuple[int, int], ...]:
 def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
     """[start, end) offsets of each sentence in ``text``, surrounding whitespace excluded."""
     return list(_split(text, language.replace("_", "-").split("-")[0].lower() or "en"))
+
+
+# --- long sentences ----------------------------------------------------------------
+
+MAX_UTTERANCE = 250  # characters: Piper's memory grows with the utterance, not the article
+_CLAUSE_END = re.compile(r"[,;:)\]}\u2013\u2014](?=\s)|\s[\u2013\u2014-](?=\s)")
+
+
+def _break_at(text: str, start: int, end: int, limit: int) -> int:
+    """Where to end the piece starting at ``start``: a clause end, else a space, else the limit."""
+    window = text[start : start + limit]
+    clause = [m.end() for m in _CLAUSE_END.finditer(window) if m.end() > limit // 3]
+    if clause:
+        return start + clause[-1]
+    space = window.rfind(" ", limit // 3)
+    return start + space if space > 0 else start + limit
+
+
+def split_long(
+    text: str, span: tuple[int, int], limit: int = MAX_UTTERANCE
+) -> list[tuple[int, int]]:
+    """Split one sentence span into pieces of at most ``limit`` characters.
+
+    Cuts at clause boundaries (commas, semicolons, dashes) where it can, then
+    between words, so no single utterance makes the engine's memory blow up.
+    """
+    start, end = span
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        cut = _break_at(text, start, end, limit)
+        piece = text[start:cut]
+        pieces.append((start, start + len(piece.rstrip())))
+        start = cut + len(text[cut:end]) - len(text[cut:end].lstrip())
+    if text[start:end].strip():
+        pieces.append((start, end))
+    return pieces

@@ -41,6 +41,7 @@ def article_json(manifest: Manifest) -> dict[str, Any]:
         "date": manifest.date.isoformat() if manifest.date else None,
         "author": manifest.author,
         "description": manifest.description,
+        "source_url": manifest.source_url or None,
         "language": manifest.language,
         "engine": manifest.engine,
         "voice": manifest.voice,
