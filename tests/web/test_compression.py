@@ -78,7 +78,7 @@ def test_audio_is_never_compressed(
             )
     assert answers[0] == answers[1]
     status, body, sent = answers[1]
-    assert "Content-Encoding" not in sent and "Vary" not in sent
+    assert "Content-Encoding" not in sent and "Accept-Encoding" not in sent.get("Vary", "")
     assert status == (206 if headers else 200)
     mp3 = (audio_dir / article.sections[0].audio.file).read_bytes()
     assert body == (mp3[100:200] if "100" in str(headers) else mp3[-50:] if headers else mp3)
