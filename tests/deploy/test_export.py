@@ -203,6 +203,8 @@ TYPES = {
     ".css": "text/css",
     ".js": "text/javascript",
     ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain",
 }
 
 
@@ -214,7 +216,11 @@ def test_nginx_serves_every_exported_url_as_the_app_does(
     settings, manifests = library
     folder, _ = exported
     client = create_app(settings.replace(base_url=BASE)).test_client()
-    static = [p.name for p in (folder / "static").iterdir()]
+    static = [
+        p.relative_to(folder / "static").as_posix()
+        for p in (folder / "static").rglob("*")
+        if p.is_file()
+    ]
     for url in site_paths(manifests, True, static):
         status, headers, body = ask(static_nginx, url)
         assert status == 200, url

@@ -277,7 +277,7 @@ server {{
     root {root};
     index index.html;
     charset utf-8;
-    charset_types text/html text/css text/javascript application/json
+    charset_types text/html text/css text/javascript application/json text/plain
                   {CHAPTERS_TYPE} application/rss+xml {VTT_TYPE} image/svg+xml;
 {_client_limits("    ")}{_gzip("    ")}
     types {{
@@ -290,6 +290,9 @@ server {{
         audio/mpeg mp3;
         image/png png;
         image/svg+xml svg;
+        font/woff2 woff2;
+        text/plain txt;
+        application/manifest+json webmanifest;
     }}
     default_type application/octet-stream;
     error_page 404 /404.html;
