@@ -18,7 +18,7 @@ from baclovoice.models import Article
 from baclovoice.slugs import MAX_ID, validate_slug
 from baclovoice.speech.lexicon import Lexicon
 from baclovoice.speech.script import narrate
-from baclovoice.speech.sentences import MAX_UTTERANCE
+from baclovoice.speech.sentences import MAX_SPOKEN, MAX_UTTERANCE
 
 LEXICON = Lexicon((), "")
 
@@ -225,3 +225,18 @@ def test_a_source_over_the_size_limit_is_refused_before_reading(tmp_path: Path) 
 def test_prepare_article_gives_the_cli_messages(kind: str, text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         prepare_article(text, kind, "the upload")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>" + " ".join(["1,234,567"] * 60) + "</p>",  # numbers grow when spoken
+        "<h3>" + " ".join(f"long{n}" for n in range(80)) + "</h3>",  # a sub-heading
+        "<ul><li>" + " ".join(["$12.50"] * 80) + "</li></ul>",  # with an announcement
+    ],
+    ids=["numbers", "sub-heading", "list-item"],
+)
+def test_the_spoken_text_is_capped_too(body: str) -> None:
+    utterances = [u for s in narrate(article(body), LEXICON) for u in s.utterances]
+    assert len(utterances) > 3
+    assert max(len(u.speech) for u in utterances) <= MAX_SPOKEN + 40  # the announcement

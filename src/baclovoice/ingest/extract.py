@@ -15,13 +15,14 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import trafilatura
 from bs4 import BeautifulSoup, Tag
 
 from baclovoice.ingest.elements import BLOCK_TAGS, ROOT_MARK, collapse, is_text
+from baclovoice.ingest.page import is_publication_time, parse_date_attr
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ def extract_article(html: str, url: str = "") -> Extraction:
     if not reference.words:
         return Extraction(html, metadata)
     soup = BeautifulSoup(html, "lxml")  # fast on big pages; only selects, never renders
+    shown = _shown_date(soup)
+    if shown is not None:  # a date the page shows as its publication date beats markup
+        metadata = replace(metadata, date=shown)
     if not select_blocks(soup, reference, metadata.title):
         return Extraction(html, metadata, document.text or "")
     return Extraction(str(soup), metadata, document.text or "", selected=True)
@@ -111,6 +115,16 @@ def _metadata(document: Any, url: str) -> Metadata:
         site_name=collapse(document.sitename or ""),
         url=document.url or url,
     )
+
+
+def _shown_date(soup: BeautifulSoup) -> dt.date | None:
+    """The first <time> the page marks as its publication date (pubdate, itemprop...)."""
+    for time in soup.find_all("time", datetime=True):
+        if is_publication_time(time):
+            date = parse_date_attr(str(time["datetime"]))
+            if date is not None:
+                return date
+    return None
 
 
 def _iso_date(value: str | None) -> dt.date | None:

@@ -313,7 +313,7 @@ def _find_date(
     dated = [(t, parse_date_attr(str(t["datetime"]))) for t in times]
     for time, date in dated:
         if date and (
-            _is_publication_time(time)
+            is_publication_time(time)
             or _is_meta_line(_line_of(time, root), [element_text(time), author])
         ):
             return date, element_text(time), time
@@ -337,7 +337,7 @@ def _date_line(title_el: Tag | None) -> tuple[dt.date | None, str, Tag | None]:
     return None, "", None
 
 
-def _is_publication_time(time: Tag) -> bool:
+def is_publication_time(time: Tag) -> bool:
     marks = {"published", "pubdate", "datepublished"}
     itemprop = str(time.get("itemprop") or "").lower()
     return time.has_attr("pubdate") or itemprop in marks or not marks.isdisjoint(_class_words(time))

@@ -13,7 +13,7 @@ from baclovoice.models import Article, Block, Section, Utterance
 from baclovoice.slugs import PUBLISHED_ID, TITLE_ID
 from baclovoice.speech.lexicon import Lexicon
 from baclovoice.speech.normalize import to_speech
-from baclovoice.speech.sentences import split_long, split_sentences
+from baclovoice.speech.sentences import MAX_SPOKEN, split_long, split_sentences
 
 SENTENCE_PAUSE = 0.3
 PARAGRAPH_PAUSE = 0.6
@@ -37,28 +37,62 @@ def _utterance(
     return Utterance(text=text, speech=spoken, element_id=element_id, pause_after=pause)
 
 
+def _pieces(
+    text: str, span: tuple[int, int], element_id: str, lexicon: Lexicon, prefix: str = ""
+) -> list[Utterance]:
+    """One sentence as utterances short enough to speak in bounded memory.
+
+    Split by its display text first; a piece whose *spoken* form is still too long
+    (numbers and symbols grow when spoken) is split again, down to single words.
+    """
+    out: list[Utterance] = []
+    for start, end in split_long(text, span):
+        piece = text[start:end]
+        lead = "" if out else prefix  # an announcement goes before the first piece only
+        utterance = _utterance(piece, element_id, SENTENCE_PAUSE, lexicon, lead)
+        if len(utterance.speech) <= MAX_SPOKEN or " " not in piece.strip():
+            out.append(utterance)
+            continue
+        for half in split_long(text, (start, end), max(len(piece) // 2, 1)):
+            out += _pieces(text, half, element_id, lexicon, "" if out else prefix)
+    return out
+
+
+def _spoken(
+    text: str,
+    spans: list[tuple[int, int]],
+    element_id: str,
+    lexicon: Lexicon,
+    pause: float,
+    prefix: str = "",
+) -> list[Utterance]:
+    """Utterances of a block's sentences; the last one pauses ``pause``, the others less."""
+    out: list[Utterance] = []
+    for index, span in enumerate(spans):
+        out += _pieces(text, span, element_id, lexicon, prefix if index == 0 else "")
+    if out:
+        out[-1] = replace(out[-1], pause_after=pause)
+    return out
+
+
 def _title_utterances(
     text: str, element_id: str, pause: float, lexicon: Lexicon
 ) -> list[Utterance]:
-    """A title or heading, split like a sentence if it is absurdly long."""
-    pieces = split_long(text, (0, len(text)))
-    return [
-        _utterance(text[a:b], element_id, pause if n == len(pieces) else SENTENCE_PAUSE, lexicon)
-        for n, (a, b) in enumerate(pieces, start=1)
-    ]
+    """A title or heading: one utterance, split like a sentence if it is absurdly long."""
+    return _spoken(text, [(0, len(text))], element_id, lexicon, pause)
 
 
 def _block_utterances(block: Block, lexicon: Lexicon) -> list[Utterance]:
     if block.kind == "heading":
-        return [_utterance(block.text, block.id, HEADING_PAUSE, lexicon, block.announce)]
+        whole = [(0, len(block.text))]
+        return _spoken(block.text, whole, block.id, lexicon, HEADING_PAUSE, block.announce)
     sentences = split_sentences(block.text) or [(0, len(block.text))]
-    spans = [piece for span in sentences for piece in split_long(block.text, span)]
     out = []
-    for index, (start, end) in enumerate(spans):
-        last = index == len(spans) - 1
-        prefix = block.announce if index == 0 else ""
+    for index, span in enumerate(sentences):
+        last = index == len(sentences) - 1
         pause = PARAGRAPH_PAUSE if last else SENTENCE_PAUSE
-        out.append(_utterance(block.text[start:end], block.id, pause, lexicon, prefix))
+        prefix = block.announce if index == 0 else ""
+        out += _spoken(block.text, [span], block.id, lexicon, pause, prefix)
     return out
 
 

@@ -94,7 +94,10 @@ def split_sentences(text: str, language: str = "en") -> list[tuple[int, int]]:
 
 # --- long sentences ----------------------------------------------------------------
 
-MAX_UTTERANCE = 250  # characters: Piper's memory grows with the utterance, not the article
+# Piper's memory grows with the length of one utterance (its decoder holds the whole
+# utterance's audio), not with the article: 200 characters is about 13 s of speech.
+MAX_UTTERANCE = 200  # characters of display text
+MAX_SPOKEN = 260  # characters of spoken text (numbers and symbols grow when spoken)
 _CLAUSE_END = re.compile(r"[,;:)\]}\u2013\u2014](?=\s)|\s[\u2013\u2014-](?=\s)")
 
 
