@@ -30,6 +30,7 @@ _ENGINE_OPTIONS = (
     "section_level",
     "read_images",
     "ffmpeg",
+    "formats",
 )
 _SERVE_OPTIONS = ("base_url",)
 

@@ -14,9 +14,7 @@ def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[
     store = AudioStore(settings.audio_dir)
     with store.lock():
         manifests = manifest.load_all(settings.audio_dir).values()
-        files = [f.file for m in manifests for f in m.audio_files] + [
-            m.cover for m in manifests if m.cover
-        ]
+        files = [f for m in manifests for f in m.published_files]
         keys = [k for m in manifests for k in m.sentence_keys]
         garbage = store.garbage(files, keys)
         if dry_run:
