@@ -19,6 +19,7 @@ RANKS = {
     "ingest": 1,
     "engines": 2,
     "speech": 2,
+    "formats": 2,
     "build": 3,
     "podcast": 3,
     "web": 4,

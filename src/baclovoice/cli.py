@@ -33,6 +33,7 @@ _ENGINE_OPTIONS = (
     "read_images",
     "ffmpeg",
     "max_hours",
+    "formats",
 )
 _SERVE_OPTIONS = ("base_url",)
 # How the server meets clients: only `serve` takes these.

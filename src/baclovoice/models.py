@@ -80,7 +80,7 @@ class Utterance:
 
 @dataclass(frozen=True)
 class AudioFile:
-    """A published, content-addressed MP3 inside the audio folder."""
+    """A published, content-addressed file inside the audio folder (MP3, EPUB or M4B)."""
 
     file: str  # path relative to the audio folder, posix separators
     bytes: int
@@ -131,6 +131,8 @@ class Manifest:
     full: AudioFile | None = None  # whole article with ID3 chapters
     cover: str = ""  # cover art file relative to the audio folder, "" if none
     sentence_keys: tuple[str, ...] = ()  # cache keys of every sentence (gc keeps these)
+    epub: AudioFile | None = None  # read-along book (EPUB 3 with Media Overlays)
+    m4b: AudioFile | None = None  # audiobook (AAC, chapters)
     version: int = MANIFEST_VERSION
     source_url: str = ""  # the original article on the web; "" for manifests before it
     extra: dict[str, Any] = field(default_factory=dict)
@@ -143,6 +145,13 @@ class Manifest:
     def audio_files(self) -> tuple[AudioFile, ...]:
         files = [s.audio for s in self.sections]
         return tuple(files + ([self.full] if self.full else []))
+
+    @property
+    def published_files(self) -> tuple[str, ...]:
+        """Every file the manifest serves, relative to the audio folder (gc keeps these)."""
+        downloads = [f.file for f in (self.epub, self.m4b) if f]
+        covers = [self.cover] if self.cover else []
+        return tuple([f.file for f in self.audio_files] + downloads + covers)
 
     def section(self, number: int) -> SectionEntry | None:
         if 1 <= number <= len(self.sections):
@@ -170,7 +179,7 @@ class Manifest:
             )
             for s in data["sections"]
         )
-        full = data.get("full")
+        full, epub, m4b = data.get("full"), data.get("epub"), data.get("m4b")
         return cls(
             slug=data["slug"],
             title=data["title"],
@@ -187,6 +196,8 @@ class Manifest:
             sentence_keys=tuple(
                 data.get("sentence_keys", data.get("extra", {}).get("sentence_keys", ()))
             ),
+            epub=AudioFile(**epub) if epub else None,
+            m4b=AudioFile(**m4b) if m4b else None,
             version=int(data.get("version", MANIFEST_VERSION)),
             source_url=str(data.get("source_url") or ""),
             extra={k: v for k, v in data.get("extra", {}).items() if k != "sentence_keys"},

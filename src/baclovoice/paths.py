@@ -46,6 +46,11 @@ ARTICLE_COVER = Route("feeds.article_cover", "/articles/<slug>/cover.png")
 API_ARTICLES = Route("api.articles", "/api/articles")
 API_ARTICLE = Route("api.article", "/api/articles/<slug>")
 HEALTHZ = Route("api.healthz", "/healthz")
+ARTICLE_EPUB = Route("downloads.article_epub", "/articles/<slug>.epub")
+ARTICLE_M4B = Route("downloads.article_m4b", "/articles/<slug>.m4b")
+OFFLINE_FILES = Route("offline.article_files", "/articles/<slug>/offline.json")
+SERVICE_WORKER = Route("offline.service_worker", "/sw.js")
+WEB_MANIFEST = Route("offline.web_manifest", "/manifest.webmanifest")
 
 ROUTES: tuple[Route, ...] = (
     INDEX,
@@ -63,6 +68,11 @@ ROUTES: tuple[Route, ...] = (
     API_ARTICLES,
     API_ARTICLE,
     HEALTHZ,
+    ARTICLE_EPUB,
+    ARTICLE_M4B,
+    OFFLINE_FILES,
+    SERVICE_WORKER,
+    WEB_MANIFEST,
 )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from baclovoice.errors import InputError
 
 ENV_PREFIX = "BACLOVOICE_"
+DOWNLOAD_FORMATS = ("epub", "m4b")  # built beside the MP3s: read-along book, audiobook
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ class Settings:
         False, "Let import fetch URLs on loopback, private or link-local addresses."
     )
     fetch_timeout: float = _setting(20.0, "Timeout in seconds for each request of import URL.")
+    formats: str = _setting(
+        ",".join(DOWNLOAD_FORMATS),
+        "Downloads built beside the MP3s: epub (read-along book), m4b (audiobook); "
+        "comma-separated, or none.",
+    )
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -141,7 +147,19 @@ class Settings:
                 f"Section level {self.section_level} is not a heading level.",
                 "Use a number from 1 to 6; 2 splits sections at <h2>.",
             )
+        unknown = sorted(set(self.format_names) - set(DOWNLOAD_FORMATS))
+        if unknown:
+            raise InputError(
+                f"Unknown download format {', '.join(unknown)!s} in formats={self.formats!r}.",
+                f"Use a comma-separated list of {', '.join(DOWNLOAD_FORMATS)}, or none.",
+            )
         return self
+
+    @property
+    def format_names(self) -> tuple[str, ...]:
+        """The download formats to build, e.g. ("epub", "m4b"); "none" (or "") is none."""
+        names = (n.strip().lower() for n in self.formats.split(","))
+        return tuple(dict.fromkeys(n for n in names if n and n != "none"))
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes).validated()

@@ -268,6 +268,11 @@ def test_feed_changes_only_when_a_manifest_does(
         (paths.API_ARTICLES, {}, "/api/articles"),
         (paths.API_ARTICLE, {"slug": SLUG}, f"/api/articles/{SLUG}"),
         (paths.HEALTHZ, {}, "/healthz"),
+        (paths.ARTICLE_EPUB, {"slug": SLUG}, f"/articles/{SLUG}.epub"),
+        (paths.ARTICLE_M4B, {"slug": SLUG}, f"/articles/{SLUG}.m4b"),
+        (paths.OFFLINE_FILES, {"slug": SLUG}, f"/articles/{SLUG}/offline.json"),
+        (paths.SERVICE_WORKER, {}, "/sw.js"),
+        (paths.WEB_MANIFEST, {}, "/manifest.webmanifest"),
     ],
 )
 def test_path_table_matches_the_app_routes(

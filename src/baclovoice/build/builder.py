@@ -146,9 +146,9 @@ class Builder:
     def _publish(self, plan: Plan, report: ArticleReport) -> None:
         previous = publish.previous_manifest(self.store, plan.article.slug)
         new = publish.publish_article(self.publisher, plan, previous)
-        written = {f.file for f in new.audio_files} | {new.cover}
+        written = set(new.published_files)
         if previous:
-            written -= {f.file for f in previous.audio_files} | {previous.cover}
+            written -= set(previous.published_files)
         report.files_written = sorted(written)
         report.audio_seconds = new.duration
         report.manifest_changed = publish.save_manifest(self.store, new, previous)

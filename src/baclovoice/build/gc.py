@@ -28,8 +28,6 @@ def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[
 
 def _garbage(store: AudioStore) -> list[Path]:
     manifests = manifest.load_all(store.root).values()
-    files = [f.file for m in manifests for f in m.audio_files] + [
-        m.cover for m in manifests if m.cover
-    ]
+    files = [f for m in manifests for f in m.published_files]
     keys = [k for m in manifests for k in m.sentence_keys]
     return store.garbage(files, keys)

@@ -10,13 +10,15 @@ the bytes behind a URL never change.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
+import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from baclovoice import audio, manifest, paths
+from baclovoice import audio, formats, manifest, paths
 from baclovoice.build.artwork import render_cover
 from baclovoice.build.plan import Plan
 from baclovoice.build.store import LIBRARY_COVER, PUBLISH_VERSION, AudioStore, digest
@@ -30,13 +32,15 @@ from baclovoice.models import (
     SectionEntry,
     SentenceTiming,
 )
-from baclovoice.settings import Settings
+from baclovoice.settings import DOWNLOAD_FORMATS, Settings
 
 log = logging.getLogger(__name__)
 
 LIBRARY_TITLE = "baclovoice"
 LIBRARY_SUBTITLE = "Articles read aloud"
 ARTWORK_VERSION = 1
+EPUB_VERSION = 1  # bump when the read-along book's markup or packaging changes
+M4B_VERSION = 1  # bump when the audiobook's encoding or tagging changes
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Publisher:
     ffmpeg: audio.Ffmpeg = audio.BUNDLED
     force: bool = False  # render every file again, even when an intact one exists
     threads: int = 2  # sections rendered at once
+    formats: tuple[str, ...] = DOWNLOAD_FORMATS  # downloads built beside the MP3s
 
     @classmethod
     def for_settings(cls, settings: Settings, engine: Engine, *, force: bool = False) -> Publisher:
@@ -63,6 +68,7 @@ class Publisher:
             ffmpeg=audio.Ffmpeg(settings.ffmpeg).checked(),
             force=force,
             threads=settings.workers,
+            formats=settings.format_names,
         )
 
     def tags(self, article: Article, title: str, track: int = 0) -> audio.Tags:
@@ -227,8 +233,100 @@ def publish_library_cover(store: AudioStore) -> None:
         store.publish(LIBRARY_COVER, render_cover(LIBRARY_TITLE, LIBRARY_SUBTITLE), 0.0)
 
 
+# --- downloads: the read-along book and the audiobook -------------------------------
+
+
+def book_identifier(base_url: str, slug: str) -> str:
+    """The book's stable identifier: the same article on the same site keeps it."""
+    page = (base_url.rstrip("/") or "baclovoice:") + paths.PLAYER.path(slug=slug)
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, page)}"
+
+
+def publish_epub(
+    pub: Publisher, m: Manifest, cover_png: bytes, previous: Manifest | None = None
+) -> AudioFile:
+    """The read-along book (EPUB 3 with Media Overlays), rebuilt only when what it shows
+    or plays changes: its key covers the text, timings, section MP3s and cover."""
+    shown = {k: v for k, v in m.to_dict().items() if k not in _NOT_IN_BOOK}
+    identifier = book_identifier(pub.base_url, m.slug)
+    key = digest(
+        {
+            "v": EPUB_VERSION,
+            "manifest": shown,
+            "cover": hashlib.sha256(cover_png).hexdigest(),
+            "identifier": identifier,
+        }
+    )
+    relative = pub.store.epub_name(m.slug, key)
+    published = pub.existing(previous.epub if previous else None, relative)
+    if published is None:
+        info = formats.BookInfo(identifier, modified=dt.datetime.now(dt.UTC))
+        data = formats.build_epub(m, _reader(pub.store), info)
+        published = pub.store.publish(relative, data, m.duration)
+    return published
+
+
+_NOT_IN_BOOK = {"full", "epub", "m4b", "sentence_keys", "extra", "version", "duration"}
+
+
+def _reader(store: AudioStore) -> formats.epub.Reader:
+    def read(relative: str) -> bytes:
+        data = store.read(relative)
+        if data is None:
+            raise AudioError(
+                f"The published file {relative} vanished during the build.", "Build again."
+            )
+        return data
+
+    return read
+
+
+def publish_m4b(
+    pub: Publisher, m: Manifest, cover_png: bytes, previous: Manifest | None = None
+) -> AudioFile | None:
+    """The audiobook (AAC, a chapter per section), encoded from the whole-article MP3 only
+    when that MP3, the chapters, the tags or the cover change. None without that MP3."""
+    if m.full is None:
+        return None
+    chapters, tags = formats.chapters_of(m), formats.tags_of(m)
+    key = digest(
+        {
+            "v": M4B_VERSION,
+            "full": m.full.sha256,
+            "chapters": [(c.title, round(c.start, 3), round(c.end, 3)) for c in chapters],
+            "tags": repr(tags),
+            "cover": hashlib.sha256(cover_png).hexdigest(),
+        }
+    )
+    relative = pub.store.m4b_name(m.slug, key)
+    published = pub.existing(previous.m4b if previous else None, relative)
+    if published is None:
+        source = pub.store.path(m.full.file)
+        data = formats.build_m4b(source, tags, chapters, cover_png, ffmpeg=pub.ffmpeg)
+        published = pub.store.publish(relative, data, m.full.duration)
+    return published
+
+
+def publish_downloads(
+    pub: Publisher, m: Manifest, cover_png: bytes, previous: Manifest | None = None
+) -> Manifest:
+    """``m`` with the downloads ``pub.formats`` asks for; the audiobook's ffmpeg run and
+    the book's packing overlap."""
+    builders = {"epub": publish_epub, "m4b": publish_m4b}
+    with ThreadPoolExecutor(2) as pool:
+        futures = {
+            name: pool.submit(builders[name], pub, m, cover_png, previous) for name in pub.formats
+        }
+        done = {name: future.result() for name, future in futures.items()}
+    return dataclasses.replace(m, epub=done.get("epub"), m4b=done.get("m4b"))
+
+
+# --- the article ---------------------------------------------------------------------
+
+
 def publish_article(pub: Publisher, plan: Plan, previous: Manifest | None = None) -> Manifest:
-    """Every section, the cover and the whole-article MP3 of a fully cached plan.
+    """Every section, the cover, the whole-article MP3 and the downloads of a fully
+    cached plan.
 
     Returns the new manifest without saving it (see ``save_manifest``).
     """
@@ -239,7 +337,7 @@ def publish_article(pub: Publisher, plan: Plan, previous: Manifest | None = None
             pool.map(lambda i: publish_section(pub, plan, i, previous), range(len(plan.scripts)))
         )
     full, sections = publish_full(pub, article, drafts, cover_png, previous)
-    return Manifest(
+    published = Manifest(
         slug=article.slug,
         title=article.title,
         language=article.language,
@@ -254,6 +352,7 @@ def publish_article(pub: Publisher, plan: Plan, previous: Manifest | None = None
         sentence_keys=plan.sentence_keys,
         source_url=article.source_url,
     )
+    return publish_downloads(pub, published, cover_png, previous)
 
 
 def previous_manifest(store: AudioStore, slug: str) -> Manifest | None:

@@ -7,6 +7,8 @@ Layout::
     audio/<slug>/<nn>-<section-id>-<hash>.mp3   a published section
     audio/<slug>/<slug>-<hash>.mp3               the whole article with chapters
     audio/<slug>/cover-<hash>.png                the article's cover art
+    audio/<slug>/<slug>-<hash>.epub              the read-along book (EPUB 3)
+    audio/<slug>/<slug>-<hash>.m4b               the audiobook (AAC with chapters)
     audio/<slug>/manifest.json                   (written by manifest.py)
     audio/cover.png                              the library's cover art
     audio/.build.lock                            one build at a time
@@ -44,6 +46,7 @@ CACHE_DIR = ".cache"
 LIBRARY_COVER = "cover.png"  # the library feed's cover, at a stable URL
 LOCK_NAME = ".build.lock"
 LOCK_TIMEOUT = 600.0  # seconds a build waits for another one before giving up
+PUBLISHED_SUFFIXES = {".mp3", ".png", ".jpg", ".epub", ".m4b"}  # what gc may remove
 WAV_HEADER = 44  # the stdlib wave module writes a canonical 44-byte PCM header
 
 
@@ -123,6 +126,16 @@ class AudioStore:
         """An article's cover art: ``<slug>/cover-<hash>.png``."""
         return f"{slug}/cover-{key[:12]}.png"
 
+    @staticmethod
+    def epub_name(slug: str, key: str) -> str:
+        """The read-along book: ``<slug>/<slug>-<hash>.epub``."""
+        return f"{slug}/{slug}-{key[:12]}.epub"
+
+    @staticmethod
+    def m4b_name(slug: str, key: str) -> str:
+        """The audiobook: ``<slug>/<slug>-<hash>.m4b``."""
+        return f"{slug}/{slug}-{key[:12]}.m4b"
+
     def path(self, relative: str) -> Path:
         return self.root / relative
 
@@ -187,7 +200,7 @@ class AudioStore:
             elif path.is_relative_to(self.root / CACHE_DIR / "sentences"):
                 if path.stem not in keep_keys:
                     out.append(path)
-            elif path.suffix in {".mp3", ".png", ".jpg"} and path not in keep:
+            elif path.suffix in PUBLISHED_SUFFIXES and path not in keep:
                 out.append(path)
         return sorted(out)
 

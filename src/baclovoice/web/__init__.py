@@ -14,12 +14,23 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from baclovoice.settings import Settings
-from baclovoice.web import api, compression, feeds, filters, handlers, hosts, media, pages
+from baclovoice.web import (
+    api,
+    compression,
+    downloads,
+    feeds,
+    filters,
+    handlers,
+    hosts,
+    media,
+    offline,
+    pages,
+)
 from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
 # Registered in this order; each module exposes its blueprint as ``bp``.
-BLUEPRINTS = (pages.bp, api.bp, media.bp, feeds.bp)
+BLUEPRINTS = (pages.bp, api.bp, media.bp, feeds.bp, downloads.bp, offline.bp)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = PACKAGE_DIR / "static"

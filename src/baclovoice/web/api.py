@@ -49,6 +49,19 @@ def article_json(manifest: Manifest) -> dict[str, Any]:
         "url": urls.article_url(manifest, external=True),
         "api_url": urls.article_api_url(manifest, external=True),
         "sections": [section_json(manifest, section) for section in manifest.sections],
+        **downloads_json(manifest),
+    }
+
+
+def downloads_json(manifest: Manifest) -> dict[str, Any]:
+    """The read-along book and the audiobook: absolute URLs (None until built) and sizes."""
+    epub, m4b = manifest.epub, manifest.m4b
+    return {
+        "epub_url": urls.article_epub_url(manifest, download=False, external=True) or None,
+        "epub_bytes": epub.bytes if epub else None,
+        "m4b_url": urls.article_m4b_url(manifest, download=False, external=True) or None,
+        "m4b_bytes": m4b.bytes if m4b else None,
+        "m4b_duration": m4b.duration if m4b else None,
     }
 
 

@@ -23,8 +23,11 @@ from baclovoice.web.urls import IMMUTABLE_MAX_AGE, audio_version
 bp = Blueprint("media", __name__)
 
 
-def send_audio(audio: AudioFile, name: str, download: bool = False) -> Response:
-    """Serve a published MP3 named ``name``; an attachment when ``download`` is true.
+def send_audio(
+    audio: AudioFile, name: str, download: bool = False, mimetype: str = "audio/mpeg"
+) -> Response:
+    """Serve a published file (an MP3 unless ``mimetype`` says otherwise) named ``name``;
+    an attachment when ``download`` is true.
 
     A request carrying ``?v=`` equal to the file's content hash gets a year-long
     immutable cache lifetime; any other is revalidated (cheaply: ETag → 304).
@@ -34,7 +37,7 @@ def send_audio(audio: AudioFile, name: str, download: bool = False) -> Response:
     ranged = ranges.apply(path.stat().st_size, offloaded=accel.enabled())
     response = send_file(
         path,
-        mimetype="audio/mpeg",
+        mimetype=mimetype,
         as_attachment=download,
         download_name=name,
         conditional=True,

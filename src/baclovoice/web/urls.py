@@ -73,6 +73,32 @@ def article_audio_url(manifest: Manifest, download: bool = False, external: bool
     return _url("feeds.article_mp3", external, **values)
 
 
+def article_epub_url(manifest: Manifest, download: bool = True, external: bool = False) -> str:
+    """The read-along book (EPUB 3); "" before a build made one."""
+    return _download_url("downloads.article_epub", manifest, manifest.epub, download, external)
+
+
+def article_m4b_url(manifest: Manifest, download: bool = True, external: bool = False) -> str:
+    """The audiobook (M4B); "" before a build made one."""
+    return _download_url("downloads.article_m4b", manifest, manifest.m4b, download, external)
+
+
+def _download_url(
+    endpoint: str, manifest: Manifest, file: AudioFile | None, download: bool, external: bool
+) -> str:
+    if file is None:
+        return ""
+    values: dict[str, Any] = {"slug": manifest.slug, "v": audio_version(file)}
+    if download:
+        values["download"] = 1
+    return _url(endpoint, external, **values)
+
+
+def offline_files_url(manifest: Manifest) -> str:
+    """What the service worker saves for listening to this article offline."""
+    return url_for("offline.article_files", slug=manifest.slug)
+
+
 def library_feed_url(external: bool = False) -> str:
     return _url("feeds.library_feed", external)
 
