@@ -147,6 +147,29 @@ def test_read_wav_detects_damage(damage: object) -> None:
 # --- master -----------------------------------------------------------------------------
 
 
+def _float(pcm: Pcm) -> np.ndarray:
+    return pcm.samples.astype(np.float32) / 32768
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [
+        np.array([0.5], dtype=np.float32),
+        np.tile(np.array([0.9, -0.9], dtype=np.float32), 700),  # at Nyquist
+        np.random.default_rng(0).uniform(-1, 1, 31).astype(np.float32),
+        np.random.default_rng(1).uniform(-1, 1, 5000).astype(np.float32),
+        _float(speechlike(3.0, rate=44100)),
+    ],
+    ids=["one-sample", "nyquist", "noise-31", "noise-5000", "speechlike"],
+)
+def test_block_true_peaks_match_the_plain_oversampler(samples: np.ndarray) -> None:
+    """The fast polyphase path that mastering and the MP3 check use agrees with upfirdn."""
+    from baclovoice.audio.loudness import _oversampled_abs, block_true_peaks
+
+    fast = block_true_peaks(samples, floor=0.0)
+    assert float(fast.max()) == pytest.approx(float(_oversampled_abs(samples).max()), abs=1e-6)
+
+
 @pytest.mark.parametrize("rate", [16000, 22050, 24000, 44100])
 def test_master_hits_loudness_and_true_peak_and_scales_length(rate: int) -> None:
     pcm = speechlike(6.0, rate)

@@ -201,3 +201,60 @@ def test_a_held_lock_stops_a_second_build(settings):
     store = AudioStore(settings.audio_dir)
     with store.lock(), pytest.raises(BuildLocked), store.lock(timeout=0.2):
         pass
+
+
+# --- overlapping publishing with synthesis --------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "worker-processes"])
+def test_synthesis_reports_each_sentence_once_it_is_cached(small_settings, jobs):
+    from baclovoice.build.builder import Builder
+    from baclovoice.build.synthesis import POOL_THRESHOLD, synthesize
+
+    builder = Builder(small_settings.replace(engine="fake", jobs=jobs))
+    keys = [k for k, _ in builder.plan("tiny").utterances()]
+    jobs_ = {k: u.speech for k, u in builder.plan("tiny").utterances()}
+    assert len(jobs_) >= POOL_THRESHOLD  # the worker-process path really runs
+    heard: list[str] = []
+
+    def on_cached(key: str) -> None:
+        assert builder.store.sentence_info(key) is not None  # already in the cache
+        heard.append(key)
+
+    synthesize(jobs_, builder.store, builder.engine, builder.engines, jobs, on_cached=on_cached)
+    assert sorted(heard) == sorted(set(keys))
+    if jobs == 1:
+        assert heard == list(jobs_)  # spoken in the order given
+
+
+def test_reading_order_goes_section_by_section_longest_first():
+    from baclovoice.build.builder import _reading_order
+
+    class FakePlan:
+        keys = (("a", "b"), ("c", "a", "d"))
+
+    missing = {"a": "x", "b": "longer text", "c": "cc", "d": "dddd"}
+    ordered = _reading_order([FakePlan()], missing)  # type: ignore[list-item]
+    assert list(ordered) == ["b", "a", "d", "c"] and ordered == missing
+
+
+def test_sections_are_published_as_soon_as_their_sentences_are_cached(fake_built, tmp_path):
+    """Section 1 is rendered while section 2 still waits for a sentence, and the article
+    published from those entries is the one a plain publish makes."""
+    from baclovoice.build import publish
+    from baclovoice.build.builder import Builder, SectionsAhead
+
+    settings = copy_of(fake_built[0], tmp_path)
+    builder = Builder(settings, force=True)
+    plan = builder.plan("tiny")
+    missing = set(plan.sentence_keys)
+    with SectionsAhead(builder.publisher, [plan], [None], missing) as ahead:
+        for key in plan.keys[0]:
+            ahead.cached(key)
+        assert set(ahead.sections(0)) == {0}  # section 2 waits for its own sentences
+        for key in plan.keys[1]:
+            ahead.cached(key)
+        early = ahead.sections(0)
+    assert set(early) == {0, 1}
+    made = publish.publish_article(builder.publisher, plan, None, sections=early)
+    assert made == publish.publish_article(builder.publisher, plan, None)

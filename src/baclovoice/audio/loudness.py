@@ -100,6 +100,36 @@ def _oversampled_abs(samples: np.ndarray) -> np.ndarray:
     return np.abs(up[..., delay : delay + _OVERSAMPLE * n])
 
 
+@functools.cache
+def _tp_phases() -> np.ndarray:
+    """The FIR as a (taps/4, 4) matrix: column p turns the last taps/4 input samples
+    into output phase p (upsampling by zero insertion leaves only every 4th tap)."""
+    taps = _tp_filter()
+    phases = [taps[p::_OVERSAMPLE][::-1] for p in range(_OVERSAMPLE)]
+    return np.ascontiguousarray(np.stack(phases, axis=1))
+
+
+def _oversampled_rows_abs(rows: np.ndarray) -> np.ndarray:
+    """``_oversampled_abs`` of each row of a (m, n) float32 array, for many short rows.
+
+    The polyphase form as matrix products over sliding windows, a few hundred rows at
+    a time: the same numbers as upfirdn (to float32 rounding), 2-3x faster.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    taps = _TP_TAPS // _OVERSAMPLE
+    delay = (_TP_TAPS - 1) // 2
+    m, n = rows.shape
+    padded = np.zeros((m, n + 2 * taps - 1), dtype=np.float32)
+    padded[:, taps - 1 : taps - 1 + n] = rows
+    out = np.empty((m, n + taps, _OVERSAMPLE), dtype=np.float32)
+    step = max(1, (1 << 18) // n)  # rows per product: a few MB of windows
+    for first in range(0, m, step):
+        windows = sliding_window_view(padded[first : first + step], taps, axis=-1)
+        np.matmul(windows, _tp_phases(), out=out[first : first + step])
+    return np.abs(out.reshape(m, -1)[:, delay : delay + _OVERSAMPLE * n])
+
+
 def loudness(pcm: Pcm) -> float:
     """Integrated loudness in LUFS (-inf for silence)."""
     return _integrated_loudness(to_float(pcm), pcm.sample_rate)
@@ -132,7 +162,7 @@ def block_true_peaks(samples: np.ndarray, floor: float) -> np.ndarray:
     loud = np.flatnonzero(peaks.max(axis=1) >= floor)
     if len(loud):
         windows = padded[loud[:, None] * span + np.arange(span + 2 * pad)]
-        over = _oversampled_abs(windows)[:, _OVERSAMPLE * pad : _OVERSAMPLE * (pad + span)]
+        over = _oversampled_rows_abs(windows)[:, _OVERSAMPLE * pad : _OVERSAMPLE * (pad + span)]
         peaks[loud] = over.reshape(len(loud), _SPAN_BLOCKS, _OVERSAMPLE * _BLOCK).max(axis=2)
     return peaks.reshape(-1)
 

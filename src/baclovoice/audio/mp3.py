@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from mutagen.mp3 import skip_id3
 
-from baclovoice.audio.ffmpeg import BUNDLED, Ffmpeg, decode_unchecked
+from baclovoice.audio.ffmpeg import BUNDLED, Ffmpeg
 from baclovoice.audio.id3 import Tags, tagged
 from baclovoice.audio.loudness import apply_curve, block_true_peaks, smoothed_curve
-from baclovoice.audio.pcm import SAMPLE_RATE, Pcm, to_float
+from baclovoice.audio.pcm import SAMPLE_RATE, Pcm
 from baclovoice.errors import AudioError
 
 # A re-encode turns down every moment whose decoded peak came within this of the
@@ -94,8 +94,13 @@ def _lame(samples: np.ndarray, rate: int, bitrate_kbps: int, ffmpeg: Ffmpeg) -> 
 
 def _decoded_block_peaks(mp3: bytes, floor: float, ffmpeg: Ffmpeg) -> np.ndarray:
     """True peak of each block of the decoded MP3 (gapless, so aligned with its input),
-    oversampling only spans reaching ``floor``."""
-    samples = to_float(decode_unchecked(mp3, "mp3", ffmpeg))  # our own file: no truncation walk
+    oversampling only spans reaching ``floor``.
+
+    Decoded straight through pipes to the decoder's own float samples: no temporary
+    files, no 16-bit rounding, a third of the CPU of decoding through pydub.
+    """
+    args = ["-f", "mp3", "-i", "pipe:0", "-map_metadata", "-1", "-ac", "1", "-f", "f32le"]
+    samples = np.frombuffer(ffmpeg.run([*args, "pipe:1"], mp3), dtype="<f4")
     return block_true_peaks(samples, floor)
 
 

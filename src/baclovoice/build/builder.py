@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from baclovoice import failures
@@ -21,6 +22,7 @@ from baclovoice.engines import EngineFactory, engine_factory
 from baclovoice.errors import InputError
 from baclovoice.failures import Failure
 from baclovoice.ingest.store import article_slugs
+from baclovoice.models import Manifest, SectionEntry
 from baclovoice.settings import Settings
 from baclovoice.speech.lexicon import load_lexicon
 
@@ -93,16 +95,24 @@ class Builder:
         with self.store.lock():
             plans, failed = self._plan_each(slugs)
             reports = [ArticleReport(slug=p.article.slug) for p in plans]
+            previous = [publish.previous_manifest(self.store, p.article.slug) for p in plans]
             missing: dict[str, str] = {}
             for plan, report in zip(plans, reports, strict=True):
                 self._count(plan, report, missing)
             if missing:
                 log.info("Synthesizing %d sentences with %s", len(missing), self.engine.voice)
-            synthesize(
-                missing, self.store, self.engine, self.engines, self.settings.workers, progress
-            )
-            for plan, report in zip(plans, reports, strict=True):
-                self._publish(plan, report)
+            with SectionsAhead(self.publisher, plans, previous, set(missing)) as ahead:
+                synthesize(
+                    _reading_order(plans, missing),
+                    self.store,
+                    self.engine,
+                    self.engines,
+                    self.settings.workers,
+                    progress,
+                    on_cached=ahead.cached,
+                )
+                for index, (plan, report) in enumerate(zip(plans, reports, strict=True)):
+                    self._publish(plan, report, previous[index], ahead.sections(index))
             publish.publish_library_cover(self.store)
             self._record(slugs, failed)
         return BuildReport(
@@ -143,15 +153,85 @@ class Builder:
                 report.synthesized += 1
                 missing[key] = utterance.speech
 
-    def _publish(self, plan: Plan, report: ArticleReport) -> None:
-        previous = publish.previous_manifest(self.store, plan.article.slug)
-        new = publish.publish_article(self.publisher, plan, previous)
+    def _publish(
+        self,
+        plan: Plan,
+        report: ArticleReport,
+        previous: Manifest | None,
+        sections: Mapping[int, SectionEntry],
+    ) -> None:
+        new = publish.publish_article(self.publisher, plan, previous, sections=sections)
         written = set(new.published_files)
         if previous:
             written -= set(previous.published_files)
         report.files_written = sorted(written)
         report.audio_seconds = new.duration
         report.manifest_changed = publish.save_manifest(self.store, new, previous)
+
+
+def _reading_order(plans: Sequence[Plan], missing: dict[str, str]) -> dict[str, str]:
+    """``missing`` ordered section by section, longest sentence first within each, so
+    sections complete (and are published) one after another while synthesis goes on,
+    and the last sentences spoken are short ones."""
+    ordered: dict[str, str] = {}
+    for plan in plans:
+        for keys in plan.keys:
+            todo = {k: missing[k] for k in keys if k in missing and k not in ordered}
+            ordered |= sorted(todo.items(), key=lambda kv: len(kv[1]), reverse=True)
+    return ordered
+
+
+class SectionsAhead:
+    """Publishes each section on a thread pool as soon as its last sentence is cached.
+
+    Mastering and encoding then overlap synthesis instead of following it: when the
+    last sentence is spoken, only its own section (and the whole-article join) is left.
+    """
+
+    def __init__(
+        self,
+        publisher: publish.Publisher,
+        plans: Sequence[Plan],
+        previous: Sequence[Manifest | None],
+        missing: set[str],
+    ) -> None:
+        self._publisher, self._plans, self._previous = publisher, plans, previous
+        self._pool = ThreadPoolExecutor(max(1, publisher.threads), thread_name_prefix="publish")
+        self._futures: dict[tuple[int, int], Future[SectionEntry]] = {}
+        self._left: dict[tuple[int, int], set[str]] = {}
+        self._waiting: dict[str, list[tuple[int, int]]] = {}
+        for p, plan in enumerate(plans):
+            for s, keys in enumerate(plan.keys):
+                self._left[p, s] = set(keys) & missing
+                for key in self._left[p, s]:
+                    self._waiting.setdefault(key, []).append((p, s))
+        # Sections with nothing to synthesize are left to publish_article: no thread
+        # may run before synthesis forks its workers.
+
+    def __enter__(self) -> SectionsAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # After a failure or Ctrl-C, drop what has not started; finish what has.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def cached(self, key: str) -> None:
+        """Sentence ``key`` is in the cache: publish every section it completes."""
+        for where in self._waiting.pop(key, []):
+            self._left[where].discard(key)
+            if not self._left[where]:
+                self._submit(where)
+
+    def sections(self, plan_index: int) -> dict[int, SectionEntry]:
+        """The sections of plan ``plan_index`` published so far (waits for running ones)."""
+        return {s: f.result() for (p, s), f in self._futures.items() if p == plan_index}
+
+    def _submit(self, where: tuple[int, int]) -> None:
+        p, s = where
+        plan, previous = self._plans[p], self._previous[p]
+        self._futures[where] = self._pool.submit(
+            publish.publish_section, self._publisher, plan, s, previous
+        )
 
 
 def build(

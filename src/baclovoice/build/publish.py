@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -324,26 +324,35 @@ def publish_downloads(
 # --- the article ---------------------------------------------------------------------
 
 
-def publish_article(pub: Publisher, plan: Plan, previous: Manifest | None = None) -> Manifest:
+def publish_article(
+    pub: Publisher,
+    plan: Plan,
+    previous: Manifest | None = None,
+    *,
+    sections: Mapping[int, SectionEntry] | None = None,
+) -> Manifest:
     """Every section, the cover, the whole-article MP3 and the downloads of a fully
     cached plan.
 
+    ``sections`` are entries already made by ``publish_section`` (by index), e.g. while
+    the rest of the article was still being synthesized; the others are made here.
     Returns the new manifest without saving it (see ``save_manifest``).
     """
-    article = plan.article
+    article, ready = plan.article, dict(sections or {})
     cover, cover_png = publish_cover(pub.store, article)
-    with ThreadPoolExecutor(max(1, pub.threads)) as pool:
-        drafts = list(
-            pool.map(lambda i: publish_section(pub, plan, i, previous), range(len(plan.scripts)))
-        )
-    full, sections = publish_full(pub, article, drafts, cover_png, previous)
+    todo = [i for i in range(len(plan.scripts)) if i not in ready]
+    with ThreadPoolExecutor(max(1, min(pub.threads, len(todo)))) as pool:
+        made = pool.map(lambda i: publish_section(pub, plan, i, previous), todo)
+        ready.update(zip(todo, made, strict=True))
+    drafts = [ready[i] for i in range(len(plan.scripts))]
+    full, placed = publish_full(pub, article, drafts, cover_png, previous)
     published = Manifest(
         slug=article.slug,
         title=article.title,
         language=article.language,
         engine=pub.engine,
         voice=pub.voice,
-        sections=tuple(sections),
+        sections=tuple(placed),
         date=article.date,
         author=article.author,
         description=article.description,

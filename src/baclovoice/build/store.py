@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 # Bump when synthesis-side processing changes how a cached sentence sounds.
 SENTENCE_VERSION = 1
 # Bump when assembling, mastering, encoding or tagging changes a published file.
-PUBLISH_VERSION = 3
+PUBLISH_VERSION = 4
 
 CACHE_DIR = ".cache"
 LIBRARY_COVER = "cover.png"  # the library feed's cover, at a stable URL

@@ -28,6 +28,7 @@ POOL_THRESHOLD = 6
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 Progress = Callable[[int, int], None]  # (sentences synthesized so far, sentences to synthesize)
+Cached = Callable[[str], None]  # told each sentence's key as soon as it is in the cache
 
 _WORKER_ENGINE: Engine | None = None
 
@@ -78,20 +79,32 @@ def synthesize(
     factory: EngineFactory,
     workers: int,
     progress: Progress | None = None,
+    *,
+    on_cached: Cached | None = None,
 ) -> None:
-    """Synthesize every (key → speech) into ``store``: with ``engine`` in this process,
-    or with ``workers`` processes that each make their own engine from ``factory``."""
+    """Synthesize every (key → speech) into ``store``, handed out in the order given:
+    with ``engine`` in this process, or with ``workers`` processes that each make their
+    own engine from ``factory``. ``on_cached`` hears of each sentence once it is cached.
+
+    Worker processes rather than threads sharing one session: a long sentence needs
+    ~300 MB of activations, so two at once in one process would pass 600 MB.
+    """
     if not jobs:
         return
-    # Longest first, so the last job to finish is a short one.
-    ordered = sorted(jobs.items(), key=lambda kv: len(kv[1]), reverse=True)
+    ordered = list(jobs.items())
     workers = min(workers, len(ordered))
+
+    def cached(done: int, key: str, wav: bytes) -> None:
+        store.write_sentence(key, wav)
+        if on_cached:
+            on_cached(key)
+        if progress:
+            progress(done, len(ordered))
+
     if workers <= 1 or len(ordered) < POOL_THRESHOLD:
         _preload_audio_libraries()
         for done, (key, speech) in enumerate(ordered, 1):
-            store.write_sentence(key, audio.wav_bytes(engine.synthesize(speech)))
-            if progress:
-                progress(done, len(ordered))
+            cached(done, key, audio.wav_bytes(engine.synthesize(speech)))
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
@@ -101,9 +114,7 @@ def synthesize(
             futures = {pool.submit(_synthesize_in_worker, speech): key for key, speech in ordered}
             _preload_audio_libraries()  # after the workers are forked: no import lock to inherit
             for done, future in enumerate(as_completed(futures), 1):
-                store.write_sentence(futures[future], future.result())
-                if progress:
-                    progress(done, len(ordered))
+                cached(done, futures[future], future.result())
         except BaseException:
             _stop(pool)
             raise
