@@ -162,7 +162,9 @@ def test_workers_exit_when_the_build_is_stopped(
     assert proc.returncode == code, err
     assert message in err and "Traceback" not in err
     assert wait_until(lambda: not any(alive(w) for w in workers), 10), "workers outlived it"
-    assert any(cache.rglob("*.wav")) and not list(tmp_path.rglob("*.tmp"))
+    assert any(cache.rglob("*.wav"))
+    if how != "SIGKILL":  # a process killed mid-write cannot tidy up; gc removes its temp file
+        assert not list(tmp_path.rglob("*.tmp"))
 
 
 # --- 5: a full disk is a message, and nothing corrupt is left -------------------------

@@ -260,10 +260,17 @@ def publish_epub(
     relative = pub.store.epub_name(m.slug, key)
     published = pub.existing(previous.epub if previous else None, relative)
     if published is None:
-        info = formats.BookInfo(identifier, modified=dt.datetime.now(dt.UTC))
+        # The edition's date comes from what it holds, so the same key always gives the
+        # same bytes (a forced rebuild must not change a file behind its URL).
+        info = formats.BookInfo(identifier, modified=_edition_time(m))
         data = formats.build_epub(m, _reader(pub.store), info)
         published = pub.store.publish(relative, data, m.duration)
     return published
+
+
+def _edition_time(m: Manifest) -> dt.datetime:
+    """dcterms:modified: noon UTC of the article's date (a fixed day when it has none)."""
+    return dt.datetime.combine(m.date or dt.date(2000, 1, 1), dt.time(12, tzinfo=dt.UTC))
 
 
 _NOT_IN_BOOK = {"full", "epub", "m4b", "sentence_keys", "extra", "version", "duration"}
