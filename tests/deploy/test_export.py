@@ -41,11 +41,24 @@ SECOND = "second-article"
 def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, list[Manifest]]:
     root = tmp_path_factory.mktemp("export-lib")
     settings = Settings.load(environ={}, content_dir=root / "content", audio_dir=root / "audio")
-    first = publish_article(settings.audio_dir)
+    first = with_downloads(settings, publish_article(settings.audio_dir))
     second = publish_article(
         settings.audio_dir, dataclasses.replace(Spec(), slug=SECOND, title="Second")
     )
     return settings, [first, second]
+
+
+def with_downloads(settings: Settings, m: Manifest) -> Manifest:
+    """The read-along book and the audiobook too, published as the build publishes them."""
+    from baclovoice import manifest
+    from baclovoice.build import publish
+    from baclovoice.build.store import AudioStore
+
+    store = AudioStore(settings.audio_dir)
+    pub = publish.Publisher(store, engine=m.engine, voice=m.voice)
+    m = publish.publish_downloads(pub, m, store.read(m.cover) or b"")
+    manifest.save(settings.audio_dir, m)
+    return m
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +218,9 @@ TYPES = {
     ".svg": "image/svg+xml",
     ".woff2": "font/woff2",
     ".txt": "text/plain",
+    ".epub": "application/epub+zip",
+    ".m4b": "audio/mp4",
+    ".webmanifest": "application/manifest+json",
 }
 
 

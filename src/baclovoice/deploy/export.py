@@ -35,7 +35,7 @@ from baclovoice import paths
 from baclovoice.deploy.nginx import DOWNLOADS_MAP, check_base_url
 from baclovoice.errors import InputError, NotFound
 from baclovoice.fsutil import atomic_copy, atomic_write_bytes, atomic_write_text, check_dir
-from baclovoice.models import Manifest
+from baclovoice.models import AudioFile, Manifest
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
 from baclovoice.web.accel import ACCEL_HEADER, ACCEL_PREFIX
@@ -79,7 +79,7 @@ def site_paths(
 ) -> list[str]:
     """Every URL path the server answers for this library, from the one path table."""
     found = [paths.INDEX.path(), paths.LIBRARY_FEED.path(), paths.API_ARTICLES.path()]
-    found.append(paths.HEALTHZ.path())
+    found += [paths.HEALTHZ.path(), paths.SERVICE_WORKER.path(), paths.WEB_MANIFEST.path()]
     if library_cover:
         found.append(paths.LIBRARY_COVER.path())
     for m in manifests:
@@ -92,8 +92,10 @@ def site_paths(
                 paths.TRANSCRIPT_VTT,
                 paths.TRANSCRIPT_HTML,
                 paths.API_ARTICLE,
+                paths.OFFLINE_FILES,
             )
         ]
+        found += [route.path(slug=m.slug) for route, f in downloads(m) if f is not None]
         if m.cover or library_cover:  # an article without its own shows the library's
             found.append(paths.ARTICLE_COVER.path(slug=m.slug))
         if m.full is not None:
@@ -103,6 +105,11 @@ def site_paths(
             found.append(paths.SECTION_VTT.path(slug=m.slug, number=s.number))
     found += ["/static/" + quote(name) for name in sorted(static_names)]
     return found
+
+
+def downloads(m: Manifest) -> tuple[tuple[paths.Route, AudioFile | None], ...]:
+    """The read-along book and the audiobook, with their files (None: not built)."""
+    return ((paths.ARTICLE_EPUB, m.epub), (paths.ARTICLE_M4B, m.m4b))
 
 
 def download_paths(manifests: Iterable[Manifest]) -> Iterator[str]:

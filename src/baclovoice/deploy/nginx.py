@@ -293,6 +293,8 @@ server {{
         font/woff2 woff2;
         text/plain txt;
         application/manifest+json webmanifest;
+        application/epub+zip epub;
+        audio/mp4 m4b;
     }}
     default_type application/octet-stream;
     error_page 404 /404.html;
