@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from baclovoice.settings import Settings
+from baclovoice.web.server import Limits, create_server, shutdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TEXT = ROOT / "tests" / "fixtures" / "baclofen-for-anxiety.txt"  # the seed article's text
@@ -41,6 +46,21 @@ def pytest_configure(config: pytest.Config) -> None:
             f"CI must run every test, but these test packages are missing: "
             f"{', '.join(MISSING_PACKAGES)}. Install them: pip install -e '.[test]'"
         )
+
+
+@contextlib.contextmanager
+def serving(app: Any, limits: Limits | None = None) -> Iterator[Any]:
+    """The app on the real server (waitress) at 127.0.0.1:<free port>, in a thread;
+    stopped, and its thread checked to have ended, on leaving the block."""
+    server = create_server(app, "127.0.0.1", 0, limits or Limits())
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        shutdown(server)
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "the server did not stop"
 
 
 def require_program(name: str, install: str) -> str:

@@ -7,7 +7,6 @@ the CI environment variable set it fails instead, so CI cannot pass silently.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,8 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
-from baclovoice.web.server import create_server, server_url, shutdown
+from baclovoice.web.server import server_url
+from tests.conftest import serving
 from tests.web.builders import Spec, publish
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,12 +62,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser")
     settings = Settings.load(environ={}, content_dir=root / "content", audio_dir=root / "audio")
     publish(settings.audio_dir, Spec(seconds=SECONDS))
-    server = create_server(create_app(settings), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    yield server_url(server)
-    shutdown(server)
-    thread.join(timeout=5)
+    with serving(create_app(settings)) as server:
+        yield server_url(server)
 
 
 ContextFactory = Callable[..., BrowserContext]

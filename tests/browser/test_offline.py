@@ -4,7 +4,7 @@ so nothing can come from the network, whatever the browser's offline emulation c
 
 from __future__ import annotations
 
-import threading
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,9 +14,10 @@ from playwright.sync_api import Browser, Page, Response
 
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
-from baclovoice.web.server import create_server, server_url, shutdown
+from baclovoice.web.server import server_url
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.test_accessibility import axe_violations
+from tests.conftest import serving
 from tests.web.builders import Spec, publish
 
 SLUG = "baclofen-for-anxiety"
@@ -31,19 +32,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Callab
     root = tmp_path_factory.mktemp("offline")
     settings = Settings.load(environ={}, content_dir=root / "content", audio_dir=root / "audio")
     publish(settings.audio_dir, Spec(seconds=SECONDS))
-    server = create_server(create_app(settings), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, name="waitress-offline", daemon=True)
-    thread.start()
-    stopped = threading.Event()
-
-    def stop() -> None:
-        if not stopped.is_set():
-            stopped.set()
-            shutdown(server)
-            thread.join(timeout=5)
-
-    yield server_url(server).rstrip("/"), stop
-    stop()
+    with contextlib.ExitStack() as running:  # the test stops it early; closing twice is fine
+        server = running.enter_context(serving(create_app(settings)))
+        yield server_url(server).rstrip("/"), running.close
 
 
 def playback(page: Page, url: str, seek: float) -> dict[str, Any]:

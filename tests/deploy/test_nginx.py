@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import http.client
 import signal
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from baclovoice.deploy.nginx import Site, proxy_site
 from baclovoice.models import Manifest
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
-from baclovoice.web.server import create_server, shutdown
+from tests.conftest import serving
 from tests.deploy.nginx_runner import free_port, running_nginx
 from tests.feeds.conftest import publish_article
 
@@ -60,30 +59,21 @@ def fronts(
 ) -> Iterator[dict[str, str]]:
     """{"app": waitress alone, "nginx": nginx → waitress with X-Accel-Redirect}: base URLs."""
     settings, _ = library
-    servers = [
-        create_server(create_app(settings), "127.0.0.1", 0),
-        create_server(create_app(settings.replace(accel_redirect=True)), "127.0.0.1", 0),
-    ]
-    threads = [threading.Thread(target=s.run, daemon=True) for s in servers]
-    for thread in threads:
-        thread.start()
-    port = free_port()
-    folder = tmp_path_factory.mktemp("nginx")
-    (folder / "cache").mkdir()
-    site = proxy_site(
-        Site(BASE, f"127.0.0.1:{port}"),
-        settings.audio_dir,
-        f"127.0.0.1:{servers[1].effective_port}",
-        folder / "cache",
-    )
-    try:
+    with (
+        serving(create_app(settings)) as alone,
+        serving(create_app(settings.replace(accel_redirect=True))) as behind,
+    ):
+        port = free_port()
+        folder = tmp_path_factory.mktemp("nginx")
+        (folder / "cache").mkdir()
+        site = proxy_site(
+            Site(BASE, f"127.0.0.1:{port}"),
+            settings.audio_dir,
+            f"127.0.0.1:{behind.effective_port}",
+            folder / "cache",
+        )
         with running_nginx(nginx, folder, site, port) as url:
-            yield {"app": f"http://127.0.0.1:{servers[0].effective_port}", "nginx": url}
-    finally:
-        for server in servers:
-            shutdown(server)
-        for thread in threads:
-            thread.join(timeout=5)
+            yield {"app": f"http://127.0.0.1:{alone.effective_port}", "nginx": url}
 
 
 FRONTS = ["app", "nginx"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from baclovoice.build.store import AudioStore
 from baclovoice.models import Article, Manifest
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
-from baclovoice.web.server import create_server, server_url, shutdown
+from baclovoice.web.server import server_url
+from tests.conftest import serving
 from tests.web.builders import Spec
 from tests.web.builders import publish as publish_tones
 
@@ -112,9 +112,5 @@ def copy_of(settings: Settings, tmp_path: Path) -> Settings:
 @pytest.fixture
 def live_built(built: Settings) -> Iterator[str]:
     """The built library on the real WSGI server (waitress) on a free port of 127.0.0.1."""
-    server = create_server(make_app(built), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server_url(server).rstrip("/")
-    shutdown(server)
-    thread.join(timeout=5)
+    with serving(make_app(built)) as server:
+        yield server_url(server).rstrip("/")

@@ -22,7 +22,8 @@ from baclovoice.settings import Settings
 from baclovoice.web import create_app
 from baclovoice.web.hosts import trust_bind_address
 from baclovoice.web.ranges import normalize
-from baclovoice.web.server import Limits, create_server, shutdown
+from baclovoice.web.server import Limits
+from tests.conftest import serving
 from tests.feeds.conftest import publish_article
 
 MP3 = "/articles/baclofen-for-anxiety/sections/1.mp3"
@@ -44,15 +45,9 @@ def ask(port: int, path: str, headers: dict[str, str] | None = None, method: str
 
 
 @contextlib.contextmanager
-def serving(app: Flask, limits: Limits | None = None) -> Iterator[int]:
-    server = create_server(app, "127.0.0.1", 0, limits or Limits())
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
+def serving_port(app: Flask, limits: Limits | None = None) -> Iterator[int]:
+    with serving(app, limits) as server:
         yield int(server.effective_port)
-    finally:
-        shutdown(server)
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +66,7 @@ def test_library_cover_is_served_with_a_relative_audio_folder(
     settings, _ = library
     monkeypatch.chdir(settings.audio_dir.parent)
     relative = settings.replace(audio_dir=Path("audio"))  # the default setup: `audio`
-    with serving(create_app(relative)) as port:
+    with serving_port(create_app(relative)) as port:
         status, headers, body = ask(port, "/cover.png")
         feed = ask(port, "/feed.xml")[2].decode()
     assert status == 200 and headers["Content-Type"] == "image/png"
@@ -88,7 +83,7 @@ def test_slow_clients_are_cut_off_and_others_are_answered(
     """120 sockets trickling a header byte every 0.2 s: more than waitress's default limit."""
     settings, _ = library
     stop = threading.Event()
-    with serving(create_app(settings), Limits(read_timeout=1.5, idle_timeout=30)) as port:
+    with serving_port(create_app(settings), Limits(read_timeout=1.5, idle_timeout=30)) as port:
         slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(120)]
 
         def trickle() -> None:
@@ -122,7 +117,7 @@ def test_slow_clients_are_cut_off_and_others_are_answered(
 
 def test_a_request_sent_at_a_fair_pace_is_served(library: tuple[Settings, Manifest]) -> None:
     settings, _ = library
-    with serving(create_app(settings), Limits(read_timeout=2)) as port:
+    with serving_port(create_app(settings), Limits(read_timeout=2)) as port:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             for part in (b"GET /healthz HTTP/1.1\r\n", b"Host: localhost\r\n", b"\r\n"):
                 sock.sendall(part)
@@ -158,7 +153,7 @@ def test_only_trusted_hosts_reach_feeds_and_pages(
 ) -> None:
     settings, _ = library
     app = create_app(settings.replace(base_url=base, trusted_hosts=trusted))
-    with serving(app) as port:
+    with serving_port(app) as port:
         answers = {p: ask(port, p, {"Host": host}) for p in ("/feed.xml", "/api/articles", "/")}
     for path, (code, headers, body) in answers.items():
         assert code == status, path
@@ -177,7 +172,7 @@ def test_the_bind_address_is_trusted_by_default(library: tuple[Settings, Manifes
     settings, _ = library
     app = create_app(settings)
     trust_bind_address(app, "192.0.2.7")
-    with serving(app) as port:
+    with serving_port(app) as port:
         assert ask(port, "/feed.xml", {"Host": "192.0.2.7:8000"})[0] == 200
         assert ask(port, "/feed.xml", {"Host": "192.0.2.8:8000"})[0] == 400
 
@@ -229,7 +224,7 @@ def test_ranges_on_the_real_server(
 ) -> None:
     settings, m = library
     data = (settings.audio_dir / m.sections[0].audio.file).read_bytes()
-    with serving(create_app(settings)) as port:
+    with serving_port(create_app(settings)) as port:
         code, headers, body = ask(port, MP3, {"Host": "localhost", "Range": header})
     assert code == status
     if status == 416:

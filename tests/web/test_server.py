@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,18 +12,14 @@ from flask import Flask
 
 from baclovoice.errors import InputError
 from baclovoice.models import Manifest
-from baclovoice.web.server import create_server, server_url, shutdown
+from baclovoice.web.server import create_server, server_url
+from tests.conftest import serving
 
 
 @pytest.fixture
 def live(app: Flask) -> Iterator[tuple[str, Any]]:
-    server = create_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server_url(server), server
-    shutdown(server)
-    thread.join(timeout=5)
-    assert not thread.is_alive()
+    with serving(app) as server:
+        yield server_url(server), server
 
 
 def test_waitress_serves_ranges_and_pages(live: tuple[str, Any], article: Manifest) -> None:

@@ -18,7 +18,7 @@ from baclovoice.build import publish
 from baclovoice.build.plan import Plan, plan_article, resolve_slugs
 from baclovoice.build.store import AudioStore
 from baclovoice.build.synthesis import Progress, synthesize
-from baclovoice.engines import EngineFactory, engine_factory
+from baclovoice.engines import EngineFactory, NamedEngine
 from baclovoice.errors import InputError
 from baclovoice.failures import Failure
 from baclovoice.ingest.store import article_slugs
@@ -81,7 +81,7 @@ class Builder:
     ) -> None:
         self.settings = settings
         self.force = force
-        self.engines = engines or engine_factory(settings)
+        self.engines: EngineFactory = engines or NamedEngine(settings)
         self.engine = self.engines()
         self.store = AudioStore(settings.audio_dir)
         self.lexicon = load_lexicon(settings.lexicon_path)

@@ -117,24 +117,29 @@ class AudioStore:
         return f"{slug}/{number:02d}-{section_id}-{key[:12]}.mp3"
 
     @staticmethod
-    def full_name(slug: str, key: str) -> str:
-        """The whole-article MP3 with chapters: ``<slug>/<slug>-<hash>.mp3``."""
-        return f"{slug}/{slug}-{key[:12]}.mp3"
+    def article_file(slug: str, key: str, suffix: str) -> str:
+        """A whole-article file: ``<slug>/<slug>-<hash><suffix>`` (.mp3, .epub, .m4b)."""
+        return f"{slug}/{slug}-{key[:12]}{suffix}"
+
+    @classmethod
+    def full_name(cls, slug: str, key: str) -> str:
+        """The whole-article MP3 with chapters."""
+        return cls.article_file(slug, key, ".mp3")
 
     @staticmethod
     def cover_name(slug: str, key: str) -> str:
         """An article's cover art: ``<slug>/cover-<hash>.png``."""
         return f"{slug}/cover-{key[:12]}.png"
 
-    @staticmethod
-    def epub_name(slug: str, key: str) -> str:
-        """The read-along book: ``<slug>/<slug>-<hash>.epub``."""
-        return f"{slug}/{slug}-{key[:12]}.epub"
+    @classmethod
+    def epub_name(cls, slug: str, key: str) -> str:
+        """The read-along book."""
+        return cls.article_file(slug, key, ".epub")
 
-    @staticmethod
-    def m4b_name(slug: str, key: str) -> str:
-        """The audiobook: ``<slug>/<slug>-<hash>.m4b``."""
-        return f"{slug}/{slug}-{key[:12]}.m4b"
+    @classmethod
+    def m4b_name(cls, slug: str, key: str) -> str:
+        """The audiobook."""
+        return cls.article_file(slug, key, ".m4b")
 
     def path(self, relative: str) -> Path:
         return self.root / relative

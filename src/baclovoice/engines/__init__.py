@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from baclovoice.audio.ffmpeg import Ffmpeg
 from baclovoice.audio.pcm import Pcm
@@ -49,7 +50,15 @@ _FACTORIES: dict[str, Callable[[Settings, int], Engine]] = {
 }
 ENGINE_NAMES: tuple[str, ...] = tuple(_FACTORIES)
 
-__all__ = ["ENGINE_NAMES", "Engine", "EngineFactory", "Pcm", "create_engine", "engine_factory"]
+__all__ = [
+    "ENGINE_NAMES",
+    "Engine",
+    "EngineFactory",
+    "Pcm",
+    "NamedEngine",
+    "SharedEngine",
+    "create_engine",
+]
 
 
 def create_engine(name: str, settings: Settings, *, threads: int = 0) -> Engine:
@@ -64,15 +73,14 @@ def create_engine(name: str, settings: Settings, *, threads: int = 0) -> Engine:
     return factory(settings, threads)
 
 
-class EngineFactory:
+class EngineFactory(Protocol):
     """Makes the engine a build uses, in the main process or in a worker (``threads``)."""
 
-    def __call__(self, threads: int = 0) -> Engine:
-        raise NotImplementedError
+    def __call__(self, threads: int = 0) -> Engine: ...
 
 
 @dataclass(frozen=True)
-class NamedEngine(EngineFactory):
+class NamedEngine:
     """The engine named by the settings; picklable, so worker processes can rebuild it."""
 
     settings: Settings
@@ -82,7 +90,7 @@ class NamedEngine(EngineFactory):
 
 
 @dataclass(frozen=True)
-class SharedEngine(EngineFactory):
+class SharedEngine:
     """One ready engine for every caller: for tests and in-process use (not picklable
     engines stay in the main process, since the build forks its workers)."""
 
@@ -90,9 +98,3 @@ class SharedEngine(EngineFactory):
 
     def __call__(self, threads: int = 0) -> Engine:
         return self.engine
-
-
-def engine_factory(settings: Settings) -> EngineFactory:
-    """The factory for ``settings.engine``; checks the name at once (cheap)."""
-    create_engine(settings.engine, settings)
-    return NamedEngine(settings)
