@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -141,9 +143,34 @@ def test_serve_prints_its_url_and_answers(tmp_path):
             assert response.status == 200
         with urllib.request.urlopen(url, timeout=10) as response:
             assert "baclovoice" in response.read().decode()
-    finally:
+        # SIGTERM while requests are in flight (the signal lands inside waitress's
+        # channel handlers) still stops the server cleanly, at once.
+        stop = threading.Event()
+        hammer = threading.Thread(target=_fetch_until, args=(url + "healthz", stop))
+        hammer.start()
+        time.sleep(0.5)
         proc.terminate()
-        proc.communicate(timeout=20)
+        _, stderr = proc.communicate(timeout=10)
+        stop.set()
+        hammer.join(timeout=10)
+        assert proc.returncode == 0, stderr
+        assert "Stopped." in stderr
+        assert "uncaptured" not in stderr and "Traceback" not in stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _fetch_until(url: str, stop: threading.Event) -> None:
+    import urllib.request
+
+    while not stop.is_set():
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                response.read()
+        except OSError:
+            pass  # the server has stopped listening: the point of the test
 
 
 def _corrupt_manifest(root: Path) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import errno
 import logging
 import resource
+import signal
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 THREADS = 8  # range requests from several players at once must not queue behind each other
 SPARE_DESCRIPTORS = 64  # files and pipes besides the client sockets
+POLL_SECONDS = 0.5  # how soon a SIGTERM stops the loop
 
 
 @dataclass(frozen=True)
@@ -156,14 +159,23 @@ def serve(
     ready: Callable[[str], None] | None = None,
     limits: Limits = Limits(),
 ) -> None:
-    """Serve until interrupted; ``ready`` gets the URL once the socket is bound."""
+    """Serve until SIGTERM or Ctrl-C; ``ready`` gets the URL once the socket is bound.
+
+    SIGTERM only sets a flag that the loop checks between polls: an exception
+    raised from the handler could land inside a channel's handler, where
+    waitress's catch-all swallows it and keeps serving. Call from the main thread.
+    """
     server = create_server(app, host, port, limits)
     url = server_url(server)
     log.debug("Serving on %s", url)
+    stopping = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
     if ready is not None:
         ready(url)
     try:
-        server.run()
+        while server._map and not stopping.is_set():
+            wasyncore.loop(POLL_SECONDS, use_poll=True, map=server._map, count=1)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         wasyncore.close_all(server._map)
         server.task_dispatcher.shutdown()
