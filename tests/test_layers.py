@@ -21,9 +21,10 @@ RANKS = {
     "speech": 2,
     "build": 3,
     "podcast": 3,
-    "web": 4,
-    "cli": 5,
-    "__main__": 6,
+    "service": 4,  # the task queue: runs build stages, used by web and cli
+    "web": 5,
+    "cli": 6,
+    "__main__": 7,
 }
 
 

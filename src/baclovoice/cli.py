@@ -32,6 +32,7 @@ _ENGINE_OPTIONS = (
     "ffmpeg",
 )
 _SERVE_OPTIONS = ("base_url",)
+_SERVICE_OPTIONS = ("queue", "api_token", "api_max_bytes", "watch", "reconcile_interval")
 
 
 def _help(name: str) -> str:
@@ -59,6 +60,8 @@ def settings_options(*names: str) -> Callable[[Callable[..., Any]], Callable[...
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if not verbose:  # Huey logs every task it runs; our own log says what matters
+        logging.getLogger("huey").setLevel(logging.WARNING)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,22 +147,72 @@ def build_command(settings: Settings, slugs: tuple[str, ...], force: bool) -> No
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
-@click.option("--no-build", is_flag=True, help="Serve what is built; do not build first.")
-@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS)
-def serve_command(settings: Settings, host: str, port: int, no_build: bool) -> None:
-    """Build what is missing (from cache), then serve the web app with waitress."""
+@click.option(
+    "--no-build", is_flag=True, help="Serve what is built; narrate only what is added or changed."
+)
+@click.option(
+    "--no-worker", is_flag=True, help="Run no narration workers here (run baclovoice worker)."
+)
+@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS, *_SERVICE_OPTIONS)
+def serve_command(
+    settings: Settings, host: str, port: int, no_build: bool, no_worker: bool
+) -> None:
+    """Serve the web app with waitress; narrate what is missing or changed in the background."""
+    from baclovoice.engines import engine_factory
+    from baclovoice.service.watch import Watcher
+    from baclovoice.service.worker import Background
     from baclovoice.web import create_app
     from baclovoice.web.server import serve
 
-    if not no_build:
-        _run_build(settings, (), force=False)
     app = create_app(settings)
-    serve(
-        app,
-        host,
-        port,
-        ready=lambda url: click.echo(f"Serving baclovoice on {url}  (Ctrl+C to stop)"),
-    )
+    workers = None
+    if not no_worker:
+        engine_factory(settings)  # an unknown engine is a clear error before anything starts
+        workers = Background(settings, settings.workers, everything=not no_build)
+        workers.queue.check()
+    watcher = None
+    try:
+        if workers is not None:
+            workers.start()
+        if settings.watch:
+            watcher = Watcher(workers.queue if workers else _queue(settings))
+            watcher.start()
+        serve(
+            app,
+            host,
+            port,
+            ready=lambda url: click.echo(f"Serving baclovoice on {url}  (Ctrl+C to stop)"),
+        )
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        if workers is not None:
+            workers.stop()
+
+
+def _queue(settings: Settings) -> Any:
+    from baclovoice.service.queue import NarrationQueue
+
+    queue = NarrationQueue(settings)
+    queue.check()
+    return queue
+
+
+@cli.command("worker")
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, each with the voice loaded [default: --jobs, one per CPU core].",
+)
+@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS, "queue", "reconcile_interval")
+def worker_command(settings: Settings, processes: int | None) -> None:
+    """Narrate queued articles (on any machine sharing the content and audio folders)."""
+    from baclovoice.engines import engine_factory
+    from baclovoice.service.worker import run_worker
+
+    engine_factory(settings)
+    run_worker(settings, processes or settings.workers)
 
 
 @cli.command("gc")

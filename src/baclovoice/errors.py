@@ -63,3 +63,22 @@ class BuildLocked(BaclovoiceError):
     """Another build holds the lock on the audio folder."""
 
     exit_code = 6
+
+
+class Conflict(InputError):
+    """The request clashes with what exists: an article with that slug is already there."""
+
+    status = 409
+
+
+class TooLarge(InputError):
+    """An upload or article over the configured size limit."""
+
+    status = 413
+
+
+class QueueError(BaclovoiceError):
+    """The task queue (its SQLite file or Redis) cannot be reached."""
+
+    status = 503
+    exit_code = 7

@@ -46,6 +46,15 @@ ARTICLE_COVER = Route("feeds.article_cover", "/articles/<slug>/cover.png")
 API_ARTICLES = Route("api.articles", "/api/articles")
 API_ARTICLE = Route("api.article", "/api/articles/<slug>")
 HEALTHZ = Route("api.healthz", "/healthz")
+# The ingestion API and the pages to add articles: answered only with BACLOVOICE_API_TOKEN set.
+API_ADD = Route("ingest.add_article", "/api/articles")  # POST
+API_REPLACE = Route("ingest.replace_article", "/api/articles/<slug>")  # PUT
+API_REMOVE = Route("ingest.remove_article", "/api/articles/<slug>")  # DELETE
+API_JOB = Route("ingest.job", "/api/jobs/<job_id>")
+ADD = Route("ingest.add_page", "/add")
+JOB = Route("ingest.job_page", "/jobs/<job_id>")
+LOGIN = Route("auth.login", "/login")
+LOGOUT = Route("auth.logout", "/logout")
 
 ROUTES: tuple[Route, ...] = (
     INDEX,
@@ -63,6 +72,14 @@ ROUTES: tuple[Route, ...] = (
     API_ARTICLES,
     API_ARTICLE,
     HEALTHZ,
+    API_ADD,
+    API_REPLACE,
+    API_REMOVE,
+    API_JOB,
+    ADD,
+    JOB,
+    LOGIN,
+    LOGOUT,
 )
 
 

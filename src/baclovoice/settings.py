@@ -16,6 +16,8 @@ from typing import Any
 from baclovoice.errors import InputError
 
 ENV_PREFIX = "BACLOVOICE_"
+QUEUE_SCHEMES = ("redis://", "rediss://", "unix://")
+MIN_TOKEN_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,10 @@ def _convert(setting: Setting, raw: Any) -> Any:
         ) from None
 
 
-def _setting(default: Any, help: str) -> Any:
-    """A Settings field whose help text the CLI and README show beside its flag and variable."""
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    """A Settings field whose help text the CLI and README show beside its flag and variable;
+    a secret one is left out of the settings' repr, so logs never show it."""
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,19 @@ class Settings:
     section_level: int = _setting(2, "Heading level that starts a section (2 = <h2>).")
     read_images: bool = _setting(True, "Read image descriptions ('Image: ...') aloud.")
     ffmpeg: str = _setting("", "ffmpeg binary to run; empty = the bundled imageio-ffmpeg one.")
+    queue: str = _setting(
+        "", "Task queue: empty = a SQLite file in the audio folder; redis://host:port/db = Redis."
+    )
+    api_token: str = _setting(
+        "",
+        "Token that enables the ingestion API and /add (16+ characters); empty = read-only.",
+        secret=True,
+    )
+    api_max_bytes: int = _setting(5_000_000, "Largest article the API and /add accept, in bytes.")
+    watch: bool = _setting(True, "While serving, re-narrate changed, added or removed articles.")
+    reconcile_interval: float = _setting(
+        30.0, "Seconds between passes that re-enqueue whatever an article still lacks."
+    )
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -109,7 +125,31 @@ class Settings:
                 f"Section level {self.section_level} is not a heading level.",
                 "Use a number from 1 to 6; 2 splits sections at <h2>.",
             )
+        self._validate_service()
         return self
+
+    def _validate_service(self) -> None:
+        if self.queue and not self.queue.startswith(QUEUE_SCHEMES):
+            raise InputError(
+                f"Unknown task queue {self.queue!r}.",
+                "Leave BACLOVOICE_QUEUE empty for the embedded SQLite queue, or give a Redis "
+                "URL such as redis://127.0.0.1:6379/0.",
+            )
+        if self.api_token and len(self.api_token) < MIN_TOKEN_LENGTH:
+            raise InputError(
+                f"The API token is too short ({len(self.api_token)} characters).",
+                f"Use at least {MIN_TOKEN_LENGTH} random characters, e.g. the output of: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
+            )
+        if self.api_max_bytes < 1000:
+            raise InputError(
+                f"api_max_bytes {self.api_max_bytes} is too small.", "Use 1000 or more."
+            )
+        if self.reconcile_interval <= 0:
+            raise InputError(
+                f"reconcile_interval must be positive, not {self.reconcile_interval}.",
+                "Use a number of seconds, e.g. 30.",
+            )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes).validated()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from baclovoice import manifest
 from baclovoice.build.store import AudioStore
+from baclovoice.errors import BaclovoiceError
 from baclovoice.settings import Settings
 
 
@@ -13,7 +15,7 @@ def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[
     """Under the build lock, so a running build never loses a file it just wrote."""
     store = AudioStore(settings.audio_dir)
     with store.lock():
-        manifests = manifest.load_all(settings.audio_dir).values()
+        manifests = [*manifest.load_all(settings.audio_dir).values(), *_building(settings)]
         files = [f.file for m in manifests for f in m.audio_files] + [
             m.cover for m in manifests if m.cover
         ]
@@ -22,3 +24,12 @@ def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[
         if dry_run:
             return garbage, sum(p.stat().st_size for p in garbage)
         return garbage, store.remove(garbage)
+
+
+def _building(settings: Settings) -> list[manifest.Manifest]:
+    """Narrations in progress keep their sentences and sections too (a service may run)."""
+    found = []
+    for slug in manifest.building_slugs(settings.audio_dir):
+        with contextlib.suppress(BaclovoiceError):
+            found.append(manifest.load_building(settings.audio_dir, slug))
+    return found

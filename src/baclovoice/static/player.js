@@ -99,7 +99,8 @@
     el, number: Number(el.dataset.number), title: el.querySelector("h2").textContent,
     src: el.dataset.src, duration: Number(el.dataset.duration),
   }));
-  const later = sections.map((_, i) => sections.slice(i + 1).reduce((n, s) => n + s.duration, 0));
+  const rest = () => sections.map((_, i) => sections.slice(i + 1).reduce((n, s) => n + s.duration, 0));
+  let later = rest();
   const STEP = 15;
 
   const audio = document.createElement("audio");
@@ -116,6 +117,7 @@
   let engaged = false;  // nothing is highlighted until the listener plays or moves
   let current = null;  // the sentence being read
   let following = true;
+  let waiting = -1;  // a section chosen while still being narrated: it plays once ready
 
   // Read-along timings are the spans' data-start (from the manifest): no extra request,
   // and no text-track mode or cue-event quirks that differ between browsers.
@@ -236,6 +238,12 @@
 
   function start() {
     engaged = true;
+    if (!sections[index].src) {
+      waiting = index;
+      say(`Section ${sections[index].number} is still being narrated; it will play when it is ready.`);
+      return showPlaying();
+    }
+    waiting = -1;
     if (loaded !== index) {
       loaded = index;
       audio.src = sections[index].src;
@@ -447,8 +455,18 @@
   showTime(0, true);
   showPlaying();
 
+  // building.js: a section narrated while the page is open brings its audio and timings.
+  function refresh() {
+    sections.forEach((s) => { s.src = s.el.dataset.src; s.duration = Number(s.el.dataset.duration); });
+    spans.flat().forEach((x) => { x.start = Number(x.el.dataset.start); });
+    later = rest();
+    showSection();
+    showTime(position(), false);
+    if (waiting === index && sections[index].src) start();
+  }
+
   window.baclovoice = Object.freeze({
-    audio, sections, select, seek, play: start, pause: () => audio.pause(),
+    audio, sections, select, seek, play: start, pause: () => audio.pause(), refresh,
     get index() { return index; },
   });
 })();

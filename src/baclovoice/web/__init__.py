@@ -14,12 +14,12 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from baclovoice.settings import Settings
-from baclovoice.web import api, feeds, filters, handlers, media, pages
+from baclovoice.web import api, auth, feeds, filters, handlers, ingest_api, media, pages
 from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
 # Registered in this order; each module exposes its blueprint as ``bp``.
-BLUEPRINTS = (pages.bp, api.bp, media.bp, feeds.bp)
+BLUEPRINTS = (pages.bp, api.bp, media.bp, feeds.bp, ingest_api.bp, auth.bp)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -58,6 +58,8 @@ def create_app(settings: Settings, config: Mapping[str, Any] | None = None) -> F
         library=Library(settings.audio_dir),
         static_versions=static_versions(STATIC_DIR),
     )
+    auth.configure(app, settings)
+    ingest_api.configure(app, settings)
     filters.register(app)
     handlers.register(app)
     for blueprint in BLUEPRINTS:

@@ -1,0 +1,218 @@
+"""Adding, replacing and removing articles for the ingestion API and the "Add" page.
+
+A small dispatch by source kind around the ingest stage's converters: each kind
+turns its text into one clean HTML document, which is parsed before it is stored
+(so a stored article always loads), with the messages and hints ``baclovoice
+import`` gives. The ingest stage is imported only when an article arrives, so the
+web server starts without the HTML parser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from baclovoice import manifest
+from baclovoice.build.store import AudioStore
+from baclovoice.errors import (
+    BaclovoiceError,
+    Conflict,
+    ContentError,
+    InputError,
+    NotFound,
+    TooLarge,
+)
+from baclovoice.service.jobs import Ending, JobStore
+from baclovoice.service.locks import article_locks
+from baclovoice.settings import Settings
+from baclovoice.slugs import validate_slug
+
+log = logging.getLogger(__name__)
+
+TEXT_KINDS = ("html", "markdown", "text")  # the JSON fields that carry an article
+URL_KIND = "url"
+KINDS = (URL_KIND, *TEXT_KINDS)
+URL_IMPORT = False  # becomes True when the ingest stage can fetch pages (see _from_url)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article as it arrived: its kind, its text (or address) and how to name it."""
+
+    kind: str  # one of KINDS
+    text: str
+    label: str  # for messages: "the uploaded file notes.md", "the 'markdown' field"
+    filename: str = ""  # an upload's file name: the slug's last resort
+
+
+def upload_source(filename: str, data: bytes) -> Source:
+    """A file upload: its kind from its suffix and UTF-8 text, as ``import`` reads files."""
+    from baclovoice.ingest.convert import SUFFIXES
+
+    name = Path(filename or "article").name
+    label = f"the uploaded file {name}"
+    kind = SUFFIXES.get(Path(name).suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"Cannot import {label}: unknown file type {Path(name).suffix or '(none)'!r}.",
+            f"Use one of {', '.join(sorted(SUFFIXES))}, or rename the file if its "
+            "content is one of those formats.",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{label} is not valid UTF-8: byte 0x{data[err.start]:02x} at byte offset "
+            f"{err.start} cannot be decoded.",
+            f"Save {name} with UTF-8 encoding (in most editors: Save As… > "
+            "Encoding: UTF-8) and try again.",
+        ) from None
+    return Source(kind, text, label, name)
+
+
+def _from_url(text: str) -> str:
+    raise InputError(
+        "Adding an article from its web address is not available in this version.",
+        "Save the page in your browser and upload the file, or paste its HTML, "
+        "Markdown or text instead.",
+    )
+
+
+def _converters() -> dict[str, Callable[[str], str]]:
+    """Source kind → clean HTML. URL import plugs in here when the ingest stage has it."""
+    from baclovoice.ingest.convert import CONVERTERS
+
+    return {URL_KIND: _from_url, **CONVERTERS}
+
+
+def check_size(settings: Settings, size: int) -> None:
+    if size > settings.api_max_bytes:
+        raise TooLarge(
+            f"The article is {size:,} bytes; the limit is {settings.api_max_bytes:,} bytes.",
+            "Send a smaller article (leave out images and page furniture), or raise "
+            "BACLOVOICE_API_MAX_BYTES on the server.",
+        )
+
+
+def prepare(settings: Settings, source: Source, slug: str | None) -> tuple[str, str]:
+    """(clean HTML, slug) for ``source``; InputError with the CLI's message otherwise."""
+    from baclovoice.ingest.convert import TEXT_HINTS
+    from baclovoice.ingest.store import default_slug
+    from baclovoice.ingest.walker import parse_article
+
+    if slug is not None:
+        validate_slug(slug)
+    if source.kind not in KINDS:
+        raise InputError(f"Unknown kind of article {source.kind!r}.", f"Use one of {KINDS}.")
+    check_size(settings, len(source.text.encode("utf-8")))
+    if not source.text.strip():
+        raise InputError(
+            f"{source.label.capitalize()} is empty.",
+            "Put the article in it: the title on the first line, then the text.",
+        )
+    try:
+        html = _converters()[source.kind](source.text)
+    except ContentError as err:
+        raise ContentError(f"Cannot import {source.label}: {err.message}", err.hint) from None
+    try:
+        article = parse_article(
+            html,
+            slug or Path(source.filename).stem or "article",
+            section_level=settings.section_level,
+            read_images=settings.read_images,
+        )
+    except ContentError as err:
+        hint = TEXT_HINTS.get(source.kind, err.hint)
+        raise ContentError(f"Cannot import {source.label}: {err.message}", hint) from None
+    return html, slug or default_slug(article.title, Path(source.filename or "article"))
+
+
+def article_path(settings: Settings, slug: str) -> Path:
+    return settings.content_dir / f"{validate_slug(slug)}.html"
+
+
+def create(settings: Settings, slug: str, html: str) -> None:
+    """Store a new article; Conflict if one with that slug exists (checked atomically)."""
+    target = article_path(settings, slug)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(html.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, target)  # fails if the slug is taken: never replaces an article
+    except FileExistsError:
+        raise Conflict(
+            f"An article called {slug!r} already exists.",
+            f"Choose another slug, or replace it: PUT /api/articles/{slug}",
+        ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    log.info("Added the article %s", target)
+
+
+def replace(settings: Settings, slug: str, html: str) -> None:
+    """Store a new version of an existing article (only changed sentences are narrated)."""
+    from baclovoice.fsutil import atomic_write_text
+
+    target = article_path(settings, slug)
+    if not target.is_file():
+        raise NotFound(
+            f"There is no article called {slug!r} to replace.",
+            "Add it first: POST /api/articles",
+        )
+    atomic_write_text(target, html)
+    log.info("Replaced the article %s", target)
+
+
+def remove(settings: Settings, slug: str, jobs: JobStore) -> None:
+    """Remove the article, its narration and the cached sentences no other article uses."""
+    target = article_path(settings, slug)
+    folder = settings.audio_dir / slug
+    if not target.is_file() and not folder.is_dir():
+        raise NotFound(f"There is no article called {slug!r}.", "List them: GET /api/articles")
+    target.unlink(missing_ok=True)
+    job = jobs.current(slug)
+    if job is not None:
+        import time
+
+        jobs.end(job, Ending(False, time.time(), f"The article {slug!r} was removed."))
+    jobs.forget(slug)
+    locks = article_locks(settings.audio_dir)
+    with locks.held(slug):
+        freed = remove_audio(settings.audio_dir, slug)
+    locks.forget(slug)
+    log.info("Removed the article %s and %.1f MB of its audio", slug, freed / 1e6)
+
+
+def _manifests(audio_dir: Path, slug: str) -> list[manifest.Manifest]:
+    found = []
+    for load in (manifest.load, manifest.load_building):
+        with contextlib.suppress(BaclovoiceError):
+            found.append(load(audio_dir, slug))
+    return found
+
+
+def remove_audio(audio_dir: Path, slug: str) -> int:
+    """Delete ``audio/<slug>/`` and its sentences that no other article's manifest keeps."""
+    store = AudioStore(audio_dir)
+    mine = {k for m in _manifests(audio_dir, slug) for k in m.sentence_keys}
+    others = set(manifest.built_slugs(audio_dir)) | set(manifest.building_slugs(audio_dir))
+    for other in others - {slug}:
+        for m in _manifests(audio_dir, other):
+            mine -= set(m.sentence_keys)
+    freed = store.remove(store.sentence_path(key) for key in sorted(mine))
+    folder = audio_dir / slug
+    if folder.is_dir():
+        freed += sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder)
+    return freed
