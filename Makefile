@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test run build test test-fast lint bench clean
+.PHONY: install install-test run build test test-fast lint bench bench-service clean
 
 # The stamp depends on pyproject.toml, so an unchanged project reinstalls nothing.
 $(BIN)/python:
@@ -47,6 +47,9 @@ test-fast: install-test
 
 bench: install
 	$(BIN)/python benchmarks/bench_build.py
+
+bench-service: install
+	$(BIN)/python benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

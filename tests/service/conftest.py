@@ -9,13 +9,18 @@ test_journeys.py.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from huey import MemoryHuey
 
+from baclovoice import manifest
+from baclovoice.build.store import file_sha256
 from baclovoice.engines import SharedEngine
 from baclovoice.engines.fake import FakeEngine
 from baclovoice.service.queue import NarrationQueue
@@ -92,3 +97,22 @@ def client(app: Flask) -> FlaskClient:
 def queue_of(app: Flask) -> NarrationQueue:
     queue: NarrationQueue = app.extensions[QUEUE]
     return queue
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``check`` until it returns something true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def published_files_match(audio_dir: Path, m: manifest.Manifest) -> None:
+    """Every file the manifest names exists with exactly the bytes it records."""
+    for audio in m.audio_files:
+        path = audio_dir / audio.file
+        assert path.stat().st_size == audio.bytes, audio.file
+        assert file_sha256(path) == audio.sha256, audio.file

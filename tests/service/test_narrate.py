@@ -11,7 +11,7 @@ from huey import MemoryHuey
 
 from baclovoice import manifest
 from baclovoice.build.builder import build
-from baclovoice.build.store import AudioStore, file_sha256
+from baclovoice.build.store import AudioStore
 from baclovoice.engines import SharedEngine
 from baclovoice.engines.fake import FakeEngine
 from baclovoice.models import BUILDING
@@ -20,7 +20,7 @@ from baclovoice.service.narrate import batches
 from baclovoice.service.queue import NarrationQueue
 from baclovoice.settings import Settings
 from tests.conftest import SMALL_ARTICLE
-from tests.service.conftest import drain, run_next
+from tests.service.conftest import drain, published_files_match, run_next
 
 SLUG = "tiny"
 
@@ -29,29 +29,25 @@ def submit(queue: NarrationQueue, slug: str = SLUG, reason: str = "test"):
     return queue.submit(slug, source_digest(queue.settings.content_dir, slug), reason)
 
 
-def published_files_match(audio_dir: Path, m: manifest.Manifest) -> None:
-    """Every file the manifest names exists with exactly the bytes it records."""
-    for audio in m.audio_files:
-        path = audio_dir / audio.file
-        assert path.stat().st_size == audio.bytes, audio.file
-        assert file_sha256(path) == audio.sha256, audio.file
-
-
 @pytest.mark.parametrize(
     ("sizes", "expected"),
     [
         ([], []),
         ([(0, 10)], [[0]]),
-        ([(0, 100), (0, 100), (0, 100), (0, 100)], [[0, 0, 0], [0]]),  # 300 characters a batch
-        ([(0, 10), (1, 10), (1, 10)], [[0], [1, 1]]),  # never across sections
-        ([(2, 5)] * 8, [[2] * 6, [2] * 2]),  # at most six sentences
+        ([(0, 10), (0, 30), (0, 20)], [[1], [2], [0]]),  # first section: one each, longest first
+        ([(0, 1), (1, 100), (1, 100), (1, 100), (1, 100)], [[0], [1, 2, 3], [4]]),  # 300 a batch
+        ([(0, 1), (1, 10), (2, 10), (2, 10)], [[0], [1], [2, 3]]),  # never across sections
+        ([(0, 1)] + [(2, 5)] * 8, [[0], [1, 2, 3, 4, 5, 6], [7, 8]]),  # at most six sentences
+        ([(3, 10), (3, 20), (4, 10)], [[1], [0], [2]]),  # "first" is the first one missing
     ],
 )
-def test_batches_follow_reading_order(sizes: list[tuple[int, int]], expected: list[list[int]]):
+def test_batches_share_the_first_section_then_follow_reading_order(
+    sizes: list[tuple[int, int]], expected: list[list[int]]
+) -> None:
     missing = [(section, f"k{i}", "x" * length) for i, (section, length) in enumerate(sizes)]
     got = batches(missing)
-    assert [[section] * len(items) for section, items in got] == expected
-    assert [key for _, items in got for key, _ in items] == [key for _, key, _ in missing]
+    assert [[int(key[1:]) for key, _ in items] for _, items in got] == expected
+    assert all({missing[int(k[1:])][0] for k, _ in items} == {section} for section, items in got)
 
 
 def test_the_queue_publishes_what_build_publishes(

@@ -10,10 +10,12 @@ web server starts without the HTML parser.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +139,25 @@ def article_path(settings: Settings, slug: str) -> Path:
     return settings.content_dir / f"{validate_slug(slug)}.html"
 
 
+def digest_of(html: str) -> str:
+    """The source digest the stored file will have (see ``jobs.source_digest``)."""
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
+def conflict(slug: str) -> Conflict:
+    return Conflict(
+        f"An article called {slug!r} already exists.",
+        f"Choose another slug, or replace it: PUT /api/articles/{slug}",
+    )
+
+
+def missing(slug: str) -> NotFound:
+    return NotFound(
+        f"There is no article called {slug!r} to replace.",
+        "Add it first: POST /api/articles",
+    )
+
+
 def create(settings: Settings, slug: str, html: str) -> None:
     """Store a new article; Conflict if one with that slug exists (checked atomically)."""
     target = article_path(settings, slug)
@@ -150,10 +171,7 @@ def create(settings: Settings, slug: str, html: str) -> None:
         os.chmod(tmp, 0o644)
         os.link(tmp, target)  # fails if the slug is taken: never replaces an article
     except FileExistsError:
-        raise Conflict(
-            f"An article called {slug!r} already exists.",
-            f"Choose another slug, or replace it: PUT /api/articles/{slug}",
-        ) from None
+        raise conflict(slug) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -166,10 +184,7 @@ def replace(settings: Settings, slug: str, html: str) -> None:
 
     target = article_path(settings, slug)
     if not target.is_file():
-        raise NotFound(
-            f"There is no article called {slug!r} to replace.",
-            "Add it first: POST /api/articles",
-        )
+        raise missing(slug)
     atomic_write_text(target, html)
     log.info("Replaced the article %s", target)
 
@@ -183,8 +198,6 @@ def remove(settings: Settings, slug: str, jobs: JobStore) -> None:
     target.unlink(missing_ok=True)
     job = jobs.current(slug)
     if job is not None:
-        import time
-
         jobs.end(job, Ending(False, time.time(), f"The article {slug!r} was removed."))
     jobs.forget(slug)
     locks = article_locks(settings.audio_dir)

@@ -47,10 +47,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INLINE_SENTENCES = 3  # this few missing sentences are spoken by the planning task itself
-BATCH_CHARACTERS = 300  # of speech per batch (about 4 s of audio): both workers share section 1
+BATCH_CHARACTERS = 300  # of speech per batch (about 4 s of audio) after the first section
 BATCH_SENTENCES = 6
 PLANS_KEPT = 16
-STALL_FLOOR = 5.0  # seconds without a heartbeat before a job counts as lost (at the least)
+STALL_FLOOR = 3.0  # seconds without a heartbeat before a job counts as lost (at the least)
 FAILED_RETRY_INTERVALS = 10  # reconcile retries a failed, unchanged article this rarely
 
 
@@ -62,10 +62,19 @@ def batches(
     characters: int = BATCH_CHARACTERS,
     sentences: int = BATCH_SENTENCES,
 ) -> list[tuple[int, list[tuple[str, str]]]]:
-    """(section index, [(key, speech)]) batches in reading order, never across sections."""
-    out: list[tuple[int, list[tuple[str, str]]]] = []
+    """(section index, [(key, speech)]) batches, never across sections, section by section.
+
+    The first section with missing sentences goes one sentence a batch, longest first,
+    so every worker shares it and they finish together: it is what a listener waits for.
+    Later sections go in reading order, in batches of about ``characters`` of speech.
+    """
+    if not missing:
+        return []
+    first = missing[0][0]
+    head = sorted((m for m in missing if m[0] == first), key=lambda m: len(m[2]), reverse=True)
+    out: list[tuple[int, list[tuple[str, str]]]] = [(first, [(k, sp)]) for _, k, sp in head]
     size = 0
-    for section, key, speech in missing:
+    for section, key, speech in (m for m in missing if m[0] != first):
         last = out[-1] if out else None
         if last is None or last[0] != section or size >= characters or len(last[1]) >= sentences:
             out.append((section, []))
@@ -161,8 +170,10 @@ class Runtime:
         return self._engine
 
     def publisher(self) -> publish.Publisher:
+        """One section at a time: the queue runs one worker process per core already."""
         if self._publisher is None:
-            self._publisher = publish.Publisher.for_settings(self.settings, self.engine)
+            pub = publish.Publisher.for_settings(self.settings, self.engine)
+            self._publisher = dataclasses.replace(pub, threads=1)
         return self._publisher
 
     def warm_up(self) -> None:
@@ -246,11 +257,11 @@ class Runtime:
         plan, _ = self.plan(job.slug)
         missing = self.missing(plan)
         if len(missing) > INLINE_SENTENCES:
-            self.advance(job.slug)  # publishes what is cached; lists the rest as pending
             engine = self.engine_digest()
-            for section, items in batches(missing):
+            for section, items in batches(missing):  # other workers start on them at once
                 self.queue.enqueue_batch(job, engine, section, items)
             log.info("%s: %d sentences to synthesize (job %s)", job.slug, len(missing), job.id)
+            self.advance(job.slug)  # publishes what is cached; lists the rest as pending
             return
         self.speak(job, [(key, speech) for _, key, speech in missing])
         self.advance(job.slug)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -107,6 +108,7 @@ class NarrationQueue:
         self.engines = engines
         self.threads = threads
         self._runtime: Runtime | None = None
+        self._claiming = threading.Lock()  # the web API and the watcher, in one process
         task = self.huey.task
         self.narrate = task(name="narrate", context=True, retries=RETRIES, retry_delay=RETRY_DELAY)(
             self._narrate
@@ -142,16 +144,29 @@ class NarrationQueue:
     def submit(self, slug: str, source: str, reason: str, *, force: bool = False) -> Job:
         """Narrate ``slug`` in the background; an unfinished job for the same source is
         returned instead of starting another (unless ``force``: the lexicon changed)."""
-        with self.reachable():
+        job, new = self.claim(slug, source, reason, force=force)
+        if new:
+            self.start(job)
+        return job
+
+    def claim(
+        self, slug: str, source: str, reason: str, *, force: bool = False
+    ) -> tuple[Job, bool]:
+        """The job that will narrate ``source``: (an unfinished or done one for the same
+        text, False), or (a new current job, True) not yet started. Claiming before the
+        file is written lets the watcher, seeing the write, find this job."""
+        with self._claiming, self.reachable():
             current = self.jobs.current(slug)
             if current is not None and not force and current.source == source and source:
                 ending = self.jobs.ending(current.id)
                 if ending is None or ending.ok:
-                    return current
-            job = self.jobs.create(slug, source, reason)
+                    return current, False
+            return self.jobs.create(slug, source, reason), True
+
+    def start(self, job: Job) -> None:
+        with self.reachable():
             self.resume(job)
-        log.info("Narrating %r in the background (job %s, %s)", slug, job.id, reason)
-        return job
+        log.info("Narrating %r in the background (job %s, %s)", job.slug, job.id, job.reason)
 
     def resume(self, job: Job) -> None:
         self.huey.enqueue(self.narrate.s(job.id, priority=NARRATE_PRIORITY))

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from huey.consumer import Consumer, Scheduler, Worker
@@ -29,8 +29,10 @@ from baclovoice.settings import Settings
 log = logging.getLogger(__name__)
 
 # An idle worker polls the SQLite queue this often at most (Redis wakes it at once).
-POLL_FIRST, POLL_BACKOFF, POLL_MAX = 0.05, 1.2, 0.25
+POLL_FIRST, POLL_BACKOFF, POLL_MAX = 0.05, 1.2, 0.1
 HEALTH_CHECK = 2.0  # seconds between checks that every worker process is alive
+# Ctrl-C lets tasks in hand finish this long; then they are interrupted (reconcile redoes them).
+SHUTDOWN_TIMEOUT = 10.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -65,10 +67,20 @@ def make_queue(
     return queue
 
 
+def _exit_now(signum: int, frame: object) -> None:
+    os._exit(0)
+
+
 class _Worker(Worker):
     def initialize(self) -> None:
+        """Start-up hooks load the voice: a stop request meanwhile ends the process at once
+        (Huey ignores SIGTERM between tasks, and loading holds nothing to clean up)."""
         die_with_parent()
-        super().initialize()
+        previous = signal.signal(signal.SIGTERM, _exit_now)
+        try:
+            super().initialize()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 class _Scheduler(Scheduler):
@@ -78,13 +90,22 @@ class _Scheduler(Scheduler):
 
 
 class _Consumer(Consumer):
-    """Huey's consumer whose processes (workers and scheduler) die with it."""
+    """Huey's consumer whose processes (workers and scheduler) die with it.
+
+    ``started`` runs once the processes are forked: threads that use the queue must
+    start after the fork, or a child can inherit a lock held mid-call (SQLite's)."""
 
     worker_class = _Worker
     scheduler_class = _Scheduler
+    started: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        super().start()
+        if self.started is not None:
+            self.started()
 
 
-def consumer(queue: NarrationQueue, processes: int) -> Consumer:
+def consumer(queue: NarrationQueue, processes: int) -> _Consumer:
     return _Consumer(
         queue.huey,
         workers=processes,
@@ -95,6 +116,7 @@ def consumer(queue: NarrationQueue, processes: int) -> Consumer:
         max_delay=POLL_MAX,
         check_worker_health=True,
         health_check_interval=HEALTH_CHECK,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
     )
 
 
@@ -129,10 +151,10 @@ def run_worker(settings: Settings, processes: int, engines: EngineFactory | None
     queue.check()
     runner = consumer(queue, processes)
     timer = Reconciler(queue, everything=True)
+    runner.started = timer.start
     log.info(
         "Worker: %d process(es) on the %s queue", processes, settings.queue or "embedded SQLite"
     )
-    timer.start()
     try:
         runner.run()
     finally:

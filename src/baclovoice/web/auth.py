@@ -185,7 +185,11 @@ def _limiter() -> SignInLimiter:
 
 def _login_page(status: int, error: str = "", hint: str = "") -> Response:
     html = render_template(
-        "login.html", error=error, hint=hint, next=local_path(request.values.get("next"), "")
+        "login.html",
+        error=error,
+        hint=hint,
+        next=local_path(request.values.get("next"), ""),
+        hours=SESSION_HOURS,
     )
     response = Response(html, status=status, mimetype="text/html")
     response.cache_control.no_store = True

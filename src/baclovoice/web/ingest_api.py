@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from baclovoice import paths
 from baclovoice.errors import BaclovoiceError, InputError
 from baclovoice.service import articles
-from baclovoice.service.jobs import Job, JobStatus, source_digest
+from baclovoice.service.jobs import Job, JobStatus
 from baclovoice.service.queue import NarrationQueue
 from baclovoice.settings import Settings
 from baclovoice.web import auth
@@ -121,20 +121,33 @@ def _accepted(job: Job) -> Response:
     return response
 
 
-def _submit(slug: str) -> Job:
-    queue = narration_queue()
-    return queue.submit(slug, source_digest(_settings().content_dir, slug), "api")
-
-
 def add(source: articles.Source, slug: str | None, *, replace: bool = False) -> Job:
     """Store the article (new, or replacing one when allowed) and narrate it."""
     settings = _settings()
     html, slug = articles.prepare(settings, source, slug)
-    if replace and articles.article_path(settings, slug).is_file():
-        articles.replace(settings, slug, html)
-    else:
-        articles.create(settings, slug, html)
-    return _submit(slug)
+    exists = articles.article_path(settings, slug).is_file()
+    if exists and not replace:
+        raise articles.conflict(slug)
+    return store_and_narrate(slug, html, replace=exists)
+
+
+def store_and_narrate(slug: str, html: str, *, replace: bool) -> Job:
+    """Claim the job first, then write: the watcher that sees the write finds the job."""
+    settings = _settings()
+    queue = narration_queue()
+    job, new = queue.claim(slug, articles.digest_of(html), "api")
+    try:
+        if replace:
+            articles.replace(settings, slug, html)
+        else:
+            articles.create(settings, slug, html)
+    except BaclovoiceError as exc:
+        if new:
+            queue.jobs.fail(job, exc)
+        raise
+    if new:
+        queue.start(job)
+    return job
 
 
 # --- the JSON API ----------------------------------------------------------------------
@@ -159,8 +172,9 @@ def replace_article(slug: str) -> Response:
             "Leave 'slug' out of the body, or make it match the address.",
         )
     html, _ = articles.prepare(_settings(), source, slug)
-    articles.replace(_settings(), slug, html)
-    return _accepted(_submit(slug))
+    if not articles.article_path(_settings(), slug).is_file():
+        raise articles.missing(slug)
+    return _accepted(store_and_narrate(slug, html, replace=True))
 
 
 @bp.delete(paths.API_REMOVE.rule)
