@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install install-test run build test test-fast lint bench bench-serving clean
+.PHONY: install install-test run build test test-fast lint bench bench-serving bench-service clean
 
 # The stamp depends on pyproject.toml, so an unchanged project reinstalls nothing.
 $(BIN)/python:
@@ -51,6 +51,9 @@ bench: install
 # Needs Debian's nginx and wrk (apt-get install nginx wrk).
 bench-serving: install
 	$(BIN)/python benchmarks/bench_serving.py
+
+bench-service: install
+	$(BIN)/python benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -22,10 +22,11 @@ RANKS = {
     "formats": 2,
     "build": 3,
     "podcast": 3,
-    "web": 4,
-    "deploy": 5,
-    "cli": 6,
-    "__main__": 7,
+    "service": 4,  # the task queue: runs build stages, used by web and cli
+    "web": 5,
+    "deploy": 6,
+    "cli": 7,
+    "__main__": 8,
 }
 
 

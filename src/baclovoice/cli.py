@@ -45,6 +45,8 @@ _SERVER_OPTIONS = (
     "connection_limit",
 )
 
+_SERVICE_OPTIONS = ("queue", "api_token", "api_max_bytes", "watch", "reconcile_interval")
+
 
 class Terminated(BaseException):
     """SIGTERM arrived: unwind like Ctrl-C (locks released, workers stopped), then exit."""
@@ -79,6 +81,8 @@ def settings_options(*names: str) -> Callable[[Callable[..., Any]], Callable[...
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if not verbose:  # Huey logs every task it runs; our own log says what matters
+        logging.getLogger("huey").setLevel(logging.WARNING)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,11 +111,7 @@ def import_command(settings: Settings, source: str, slug: str | None, allow_priv
     from baclovoice.ingest.store import import_article, import_url
 
     if is_url(source):
-        policy = FetchPolicy(
-            timeout=settings.fetch_timeout,
-            max_bytes=int(settings.max_page_mb * 1_000_000) if settings.max_page_mb > 0 else 2**62,
-            allow_private=allow_private or settings.allow_private_urls,
-        )
+        policy = FetchPolicy.from_settings(settings, allow_private=allow_private)
         written = import_url(
             source, settings.content_dir, slug, policy=policy, max_hours=settings.max_hours
         )
@@ -217,24 +217,45 @@ def build_command(settings: Settings, slugs: tuple[str, ...], force: bool) -> No
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
 )
-@click.option("--no-build", is_flag=True, help="Serve what is built; do not build first.")
-@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS, *_SERVER_OPTIONS)
-def serve_command(settings: Settings, host: str, port: int, no_build: bool) -> None:
-    """Build what is missing (from cache), then serve the web app with waitress.
+@click.option(
+    "--no-build", is_flag=True, help="Serve what is built; narrate only what is added or changed."
+)
+@click.option(
+    "--no-worker", is_flag=True, help="Run no narration workers here (run baclovoice worker)."
+)
+@settings_options(
+    *_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS, *_SERVER_OPTIONS, *_SERVICE_OPTIONS
+)
+def serve_command(
+    settings: Settings, host: str, port: int, no_build: bool, no_worker: bool
+) -> None:
+    """Serve the web app with waitress; narrate what is missing or changed in the background.
 
-    Articles that cannot be built are reported and left out; the rest are served.
+    Articles that cannot be narrated are reported and left out; the rest are served.
     """
+    from baclovoice.engines import NamedEngine
     from baclovoice.fsutil import check_dir
+    from baclovoice.service.watch import Watcher
+    from baclovoice.service.worker import Background
     from baclovoice.web import create_app
     from baclovoice.web.hosts import trust_bind_address
     from baclovoice.web.server import Limits, serve
 
     check_dir(settings.audio_dir, "audio folder", "--audio-dir or BACLOVOICE_AUDIO_DIR")
-    if not no_build:
-        _run_build(settings, (), force=False)
     app = create_app(settings)
     trust_bind_address(app, host)
+    workers = None
+    if not no_worker:
+        NamedEngine(settings)  # an unknown engine is a clear error before anything starts
+        workers = Background(settings, settings.workers, everything=not no_build)
+        workers.queue.check()
+    watcher = None
     try:
+        if workers is not None:
+            workers.start()
+        if settings.watch:
+            watcher = Watcher(workers.queue if workers else _queue(settings))
+            watcher.start()
         serve(
             app,
             host,
@@ -244,7 +265,37 @@ def serve_command(settings: Settings, host: str, port: int, no_build: bool) -> N
         )
     except Terminated:
         pass  # SIGTERM is how service managers stop a server: a clean stop, exit 0
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        if workers is not None:
+            workers.stop()
     click.echo("Stopped.", err=True)
+
+
+def _queue(settings: Settings) -> Any:
+    from baclovoice.service.queue import NarrationQueue
+
+    queue = NarrationQueue(settings)
+    queue.check()
+    return queue
+
+
+@cli.command("worker")
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, each with the voice loaded [default: --jobs, one per CPU core].",
+)
+@settings_options(*_DIR_OPTIONS, *_ENGINE_OPTIONS, *_SERVE_OPTIONS, "queue", "reconcile_interval")
+def worker_command(settings: Settings, processes: int | None) -> None:
+    """Narrate queued articles (on any machine sharing the content and audio folders)."""
+    from baclovoice.engines import NamedEngine
+    from baclovoice.service.worker import run_worker
+
+    NamedEngine(settings)  # an unknown engine is a clear error at once
+    run_worker(settings, processes or settings.workers)
 
 
 @cli.command("gc")

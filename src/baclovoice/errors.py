@@ -65,6 +65,25 @@ class BuildLocked(BaclovoiceError):
     exit_code = 6
 
 
+class Conflict(InputError):
+    """The request clashes with what exists: an article with that slug is already there."""
+
+    status = 409
+
+
+class TooLarge(InputError):
+    """An upload or article over the configured size limit."""
+
+    status = 413
+
+
+class QueueError(BaclovoiceError):
+    """The task queue (its SQLite file or Redis) cannot be reached."""
+
+    status = 503
+    exit_code = 8
+
+
 class StorageError(BaclovoiceError):
     """A file cannot be written: the disk is full, read-only, or a folder is a file."""
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from baclovoice.fsutil import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -55,3 +57,17 @@ def load(audio_dir: Path) -> list[Failure]:
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("Ignoring the unreadable failure record in %s: %s", audio_dir, exc)
         return []
+
+
+def update(audio_dir: Path, slug: str, failure: Failure | None) -> None:
+    """Record (or, with None, clear) one article's failure and keep the others'.
+
+    For the narration service, whose workers finish articles one at a time, maybe
+    on several machines: the file lock keeps their updates from overwriting each other.
+    """
+    path = failures_path(audio_dir)
+    if failure is None and not path.exists():
+        return
+    with FileLock(f"{path}.lock"):
+        others = [f for f in load(audio_dir) if f.slug != slug]
+        save(audio_dir, others + ([failure] if failure else []))

@@ -1,7 +1,10 @@
 """Manifests: built purely from timings, saved and loaded at the edge.
 
 One ``<audio_dir>/<slug>/manifest.json`` per article is the single source the
-web app and feeds read.
+web app and feeds read. While the narration service builds an article, a second
+manifest, ``building.json`` (status "building", sections not yet ready have no
+audio), lets the player and the API show progress; ``manifest.json`` stays the
+last complete version until the new one is complete.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from baclovoice.models import MANIFEST_VERSION, Manifest
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+BUILDING_NAME = "building.json"
 
 
 def manifest_path(audio_dir: Path, slug: str) -> Path:
@@ -36,7 +40,10 @@ def save(audio_dir: Path, manifest: Manifest) -> Path:
 
 def load(audio_dir: Path, slug: str) -> Manifest:
     """Load one manifest; a missing one is NotFound, a broken one a ManifestError."""
-    path = manifest_path(audio_dir, slug)
+    return _read(manifest_path(audio_dir, slug), slug)
+
+
+def _read(path: Path, slug: str) -> Manifest:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -82,3 +89,32 @@ def newest_first(manifests: Iterable[Manifest]) -> dict[str, Manifest]:
     """By slug, newest article first (undated ones last), as the library lists them."""
     ordered = sorted(manifests, key=lambda m: (m.date is not None, m.date, m.slug), reverse=True)
     return {m.slug: m for m in ordered}
+
+
+# --- the manifest of a narration in progress -------------------------------------------
+
+
+def building_path(audio_dir: Path, slug: str) -> Path:
+    return audio_dir / slug / BUILDING_NAME
+
+
+def save_building(audio_dir: Path, manifest: Manifest) -> Path:
+    path = building_path(audio_dir, manifest.slug)
+    atomic_write_text(path, dumps(manifest))
+    return path
+
+
+def load_building(audio_dir: Path, slug: str) -> Manifest:
+    """The article's manifest in progress; NotFound when no narration is under way."""
+    return _read(building_path(audio_dir, slug), slug)
+
+
+def remove_building(audio_dir: Path, slug: str) -> None:
+    building_path(audio_dir, slug).unlink(missing_ok=True)
+
+
+def building_slugs(audio_dir: Path) -> list[str]:
+    """Slugs whose narration is under way, sorted."""
+    if not audio_dir.is_dir():
+        return []
+    return sorted(p.parent.name for p in audio_dir.glob(f"*/{BUILDING_NAME}"))

@@ -88,6 +88,14 @@ class AudioFile:
     sha256: str
 
 
+# The audio of a section that is still being narrated (see ``SectionEntry.ready``).
+NOT_READY = AudioFile(file="", bytes=0, duration=0.0, sha256="")
+
+# Manifest statuses: a finished article, or one whose narration is still being built.
+COMPLETE = "complete"
+BUILDING = "building"
+
+
 @dataclass(frozen=True)
 class SentenceTiming:
     text: str
@@ -116,6 +124,11 @@ class SectionEntry:
     sentences: tuple[SentenceTiming, ...]
     start: float = 0.0  # offset of this section inside the full-article audio
 
+    @property
+    def ready(self) -> bool:
+        """False while the section is being narrated: no audio yet, timings all zero."""
+        return bool(self.audio.file)
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -136,14 +149,21 @@ class Manifest:
     version: int = MANIFEST_VERSION
     source_url: str = ""  # the original article on the web; "" for manifests before it
     extra: dict[str, Any] = field(default_factory=dict)
+    # BUILDING while sections are still being narrated; such a manifest is saved apart
+    # (manifest.save_building), so feeds and downloads keep the last complete one.
+    status: str = COMPLETE
 
     @property
     def duration(self) -> float:
         return round(sum(s.audio.duration for s in self.sections), 3)
 
     @property
+    def complete(self) -> bool:
+        return self.status == COMPLETE
+
+    @property
     def audio_files(self) -> tuple[AudioFile, ...]:
-        files = [s.audio for s in self.sections]
+        files = [s.audio for s in self.sections if s.ready]
         return tuple(files + ([self.full] if self.full else []))
 
     @property
@@ -162,6 +182,11 @@ class Manifest:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         data["duration"] = self.duration
+        if self.complete:
+            del data["status"]  # complete manifests read exactly as before the field existed
+        for section, entry in zip(data["sections"], self.sections, strict=True):
+            if not entry.ready:
+                section["audio"] = None
         return data
 
     @classmethod
@@ -172,7 +197,7 @@ class Manifest:
                 id=s["id"],
                 number=int(s["number"]),
                 title=s["title"],
-                audio=AudioFile(**s["audio"]),
+                audio=AudioFile(**s["audio"]) if s["audio"] is not None else NOT_READY,
                 blocks=tuple(BlockEntry(**b) for b in s["blocks"]),
                 sentences=tuple(SentenceTiming(**t) for t in s["sentences"]),
                 start=float(s.get("start", 0.0)),
@@ -201,4 +226,11 @@ class Manifest:
             version=int(data.get("version", MANIFEST_VERSION)),
             source_url=str(data.get("source_url") or ""),
             extra={k: v for k, v in data.get("extra", {}).items() if k != "sentence_keys"},
+            status=_status(data.get("status", COMPLETE)),
         )
+
+
+def _status(value: Any) -> str:
+    if value not in (COMPLETE, BUILDING):
+        raise ValueError(f"unknown manifest status {value!r}")
+    return str(value)

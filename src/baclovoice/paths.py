@@ -51,6 +51,15 @@ ARTICLE_M4B = Route("downloads.article_m4b", "/articles/<slug>.m4b")
 OFFLINE_FILES = Route("offline.article_files", "/articles/<slug>/offline.json")
 SERVICE_WORKER = Route("offline.service_worker", "/sw.js")
 WEB_MANIFEST = Route("offline.web_manifest", "/manifest.webmanifest")
+# The ingestion API and the pages to add articles: answered only with BACLOVOICE_API_TOKEN set.
+API_ADD = Route("ingest.add_article", "/api/articles")  # POST
+API_REPLACE = Route("ingest.replace_article", "/api/articles/<slug>")  # PUT
+API_REMOVE = Route("ingest.remove_article", "/api/articles/<slug>")  # DELETE
+API_JOB = Route("ingest.job", "/api/jobs/<job_id>")
+ADD = Route("ingest.add_page", "/add")
+JOB = Route("ingest.job_page", "/jobs/<job_id>")
+LOGIN = Route("auth.login", "/login")
+LOGOUT = Route("auth.logout", "/logout")
 
 ROUTES: tuple[Route, ...] = (
     INDEX,
@@ -73,6 +82,14 @@ ROUTES: tuple[Route, ...] = (
     OFFLINE_FILES,
     SERVICE_WORKER,
     WEB_MANIFEST,
+    API_ADD,
+    API_REPLACE,
+    API_REMOVE,
+    API_JOB,
+    ADD,
+    JOB,
+    LOGIN,
+    LOGOUT,
 )
 
 

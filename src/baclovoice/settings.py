@@ -17,6 +17,8 @@ from baclovoice.errors import InputError
 
 ENV_PREFIX = "BACLOVOICE_"
 DOWNLOAD_FORMATS = ("epub", "m4b")  # built beside the MP3s: read-along book, audiobook
+QUEUE_SCHEMES = ("redis://", "rediss://", "unix://")
+MIN_TOKEN_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,10 @@ def _convert(setting: Setting, raw: Any) -> Any:
         ) from None
 
 
-def _setting(default: Any, help: str) -> Any:
-    """A Settings field whose help text the CLI and README show beside its flag and variable."""
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    """A Settings field whose help text the CLI and README show beside its flag and variable;
+    a secret one is left out of the settings' repr, so logs never show it."""
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,19 @@ class Settings:
         "Downloads built beside the MP3s: epub (read-along book), m4b (audiobook); "
         "comma-separated, or none.",
     )
+    queue: str = _setting(
+        "", "Task queue: empty = a SQLite file in the audio folder; redis://host:port/db = Redis."
+    )
+    api_token: str = _setting(
+        "",
+        "Token that enables the ingestion API and /add (16+ characters); empty = read-only.",
+        secret=True,
+    )
+    api_max_bytes: int = _setting(5_000_000, "Largest article the API and /add accept, in bytes.")
+    watch: bool = _setting(True, "While serving, re-narrate changed, added or removed articles.")
+    reconcile_interval: float = _setting(
+        30.0, "Seconds between passes that re-enqueue whatever an article still lacks."
+    )
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -153,6 +169,7 @@ class Settings:
                 f"Unknown download format {', '.join(unknown)!s} in formats={self.formats!r}.",
                 f"Use a comma-separated list of {', '.join(DOWNLOAD_FORMATS)}, or none.",
             )
+        self._validate_service()
         return self
 
     @property
@@ -160,6 +177,29 @@ class Settings:
         """The download formats to build, e.g. ("epub", "m4b"); "none" (or "") is none."""
         names = (n.strip().lower() for n in self.formats.split(","))
         return tuple(dict.fromkeys(n for n in names if n and n != "none"))
+
+    def _validate_service(self) -> None:
+        if self.queue and not self.queue.startswith(QUEUE_SCHEMES):
+            raise InputError(
+                f"Unknown task queue {self.queue!r}.",
+                "Leave BACLOVOICE_QUEUE empty for the embedded SQLite queue, or give a Redis "
+                "URL such as redis://127.0.0.1:6379/0.",
+            )
+        if self.api_token and len(self.api_token) < MIN_TOKEN_LENGTH:
+            raise InputError(
+                f"The API token is too short ({len(self.api_token)} characters).",
+                f"Use at least {MIN_TOKEN_LENGTH} random characters, e.g. the output of: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
+            )
+        if self.api_max_bytes < 1000:
+            raise InputError(
+                f"api_max_bytes {self.api_max_bytes} is too small.", "Use 1000 or more."
+            )
+        if self.reconcile_interval <= 0:
+            raise InputError(
+                f"reconcile_interval must be positive, not {self.reconcile_interval}.",
+                "Use a number of seconds, e.g. 30.",
+            )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes).validated()

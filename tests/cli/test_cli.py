@@ -126,6 +126,7 @@ def test_serve_prints_its_url_and_answers(tmp_path):
 
     environ = {k: v for k, v in os.environ.items() if not k.startswith("BACLOVOICE_")}
     environ |= {"PYTHONPATH": str(ROOT / "src"), "BACLOVOICE_AUDIO_DIR": str(tmp_path / "a")}
+    environ["BACLOVOICE_ENGINE"] = "fake"  # its narration workers need no voice here
     (tmp_path / "a").mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "baclovoice", "serve", "--no-build", "--port", "0"],

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,8 @@ def test_bad_article_is_reported_and_the_good_ones_are_built_and_served(tmp_path
 
 
 def test_serve_starts_despite_a_bad_article_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """serve answers at once and narrates in the background: the good article is
+    published, the bad one is reported (stderr and /healthz), and SIGTERM stops it all."""
     content(tmp_path, good=GOOD, bad="<html><body></body></html>")
     proc = subprocess.Popen(
         [sys.executable, "-m", "baclovoice", "serve", "--engine", "fake", "--port", "0"],
@@ -83,14 +86,31 @@ def test_serve_starts_despite_a_bad_article_and_stops_cleanly_on_sigterm(tmp_pat
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(3)]
-        assert any(line.startswith("Serving baclovoice on http://127.0.0.1:") for line in lines)
+        line = proc.stdout.readline()
+        assert line.startswith("Serving baclovoice on http://127.0.0.1:"), line
+        health = _wait_for_health(
+            line.split()[3] + "healthz", lambda h: bool(h.get("failures")) and h["articles"] == 1
+        )
+        assert health["status"] == "degraded" and health["articles"] == 1
+        assert [f["slug"] for f in health["failures"]] == ["bad"]
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "error: bad was not built" in err and "Stopped." in err
     assert "Traceback" not in err
+
+
+def _wait_for_health(url: str, done: Callable[[dict], bool], timeout: float = 60) -> dict:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            health = json.loads(response.read())
+        if done(health) or time.monotonic() > deadline:
+            return health
+        time.sleep(0.2)
 
 
 # --- 3: workers die with the build; signals end it cleanly ---------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from baclovoice import manifest
 from baclovoice.build.store import AudioStore
+from baclovoice.errors import BaclovoiceError
 from baclovoice.fsutil import check_dir
 from baclovoice.settings import Settings
 
@@ -27,7 +29,16 @@ def collect_garbage(settings: Settings, *, dry_run: bool = False) -> tuple[list[
 
 
 def _garbage(store: AudioStore) -> list[Path]:
-    manifests = manifest.load_all(store.root).values()
+    manifests = [*manifest.load_all(store.root).values(), *_building(store.root)]
     files = [f for m in manifests for f in m.published_files]
     keys = [k for m in manifests for k in m.sentence_keys]
     return store.garbage(files, keys)
+
+
+def _building(audio_dir: Path) -> list[manifest.Manifest]:
+    """Narrations in progress keep their sentences and sections too (a service may run)."""
+    found = []
+    for slug in manifest.building_slugs(audio_dir):
+        with contextlib.suppress(BaclovoiceError):
+            found.append(manifest.load_building(audio_dir, slug))
+    return found

@@ -85,6 +85,11 @@ class NamedEngine:
 
     settings: Settings
 
+    def __post_init__(self) -> None:
+        """An unknown engine name is a clear error at once, before any work starts."""
+        if self.settings.engine not in _FACTORIES:
+            create_engine(self.settings.engine, self.settings)  # raises InputError
+
     def __call__(self, threads: int = 0) -> Engine:
         return create_engine(self.settings.engine, self.settings, threads=threads)
 

@@ -24,6 +24,7 @@ import requests
 
 from baclovoice import __version__
 from baclovoice.errors import InputError
+from baclovoice.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,16 @@ class FetchPolicy:
     max_bytes: int = 15_000_000
     allow_private: bool = False
     max_redirects: int = MAX_REDIRECTS
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, allow_private: bool = False) -> FetchPolicy:
+        """The policy ``import URL`` and the ingestion API share (no size cap when 0)."""
+        mb = settings.max_page_mb
+        return cls(
+            timeout=settings.fetch_timeout,
+            max_bytes=int(mb * 1_000_000) if mb > 0 else 2**62,
+            allow_private=allow_private or settings.allow_private_urls,
+        )
 
 
 def is_url(text: str) -> bool:

@@ -104,7 +104,13 @@ class Prepared:
 
 
 def prepare_article(
-    text: str, kind: str, where: str, *, url: str = "", max_hours: float = 0.0
+    text: str,
+    kind: str,
+    where: str,
+    *,
+    url: str = "",
+    max_hours: float = 0.0,
+    slug: str | None = None,
 ) -> Prepared:
     """Source text of ``kind`` ("text", "markdown", "html") to a checked clean document.
 
@@ -123,7 +129,7 @@ def prepare_article(
     except ContentError as err:
         raise ContentError(f"Cannot import {where}: {err.message}", err.hint) from None
     try:
-        article = parse_article(html, "article")
+        article = parse_article(html, slug or "article")
     except ContentError as err:  # it has a title (checked above), so nothing to read
         raise ContentError(f"Cannot import {where}: {err.message}", TEXT_HINTS[kind]) from None
     check_length(article, max_hours, f"The article in {where}")
@@ -148,7 +154,7 @@ def import_article(
     kind = _source_kind(source)
     check_size(source.stat().st_size, max_page_mb, str(source))
     text = _decode(_read_bytes(source), source)
-    prepared = prepare_article(text, kind, str(source), max_hours=max_hours)
+    prepared = prepare_article(text, kind, str(source), max_hours=max_hours, slug=slug)
     slug = slug or default_slug(prepared.article.title, source)
     return save_article(content_dir, slug, prepared, str(source))
 
@@ -166,10 +172,16 @@ def import_url(
     if slug is not None:
         validate_slug(slug)
     page = fetch_page(url, policy, session=session)
-    prepared = prepare_article(page.html, "html", page.url, url=page.url, max_hours=max_hours)
-    fallback = urlsplit(page.url).path.rstrip("/").rpartition("/")[2].rsplit(".", 1)[0]
-    slug = slug or default_slug(prepared.article.title, fallback or "article")
+    prepared = prepare_article(
+        page.html, "html", page.url, url=page.url, max_hours=max_hours, slug=slug
+    )
+    slug = slug or default_slug(prepared.article.title, url_fallback_slug(page.url))
     return save_article(content_dir, slug, prepared, page.url)
+
+
+def url_fallback_slug(url: str) -> str:
+    """A page's last path part without its extension: the slug when the title gives none."""
+    return urlsplit(url).path.rstrip("/").rpartition("/")[2].rsplit(".", 1)[0] or "article"
 
 
 def save_article(content_dir: Path, slug: str, prepared: Prepared, where: str) -> Path:

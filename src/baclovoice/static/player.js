@@ -104,11 +104,14 @@
     button("Show the player", "bar", short("Player"), "show"));
   ui["m-play"].classList.add("bv-primary");
   const info = bar.dataset;  // slug, album, artist, cover
+  // A section still being narrated has no audio yet (building.js brings it).
+  const audioSrc = (el) => el.querySelector("audio")?.getAttribute("src") || "";
   const sections = sectionEls.map((el) => ({
     el, number: +el.dataset.number, title: el.querySelector("h2").textContent,
-    src: el.querySelector("audio").getAttribute("src"), duration: +el.dataset.duration,
+    src: audioSrc(el), duration: +el.dataset.duration,
   }));
-  const later = sections.map((_, i) => sections.slice(i + 1).reduce((n, s) => n + s.duration, 0));
+  const rest = () => sections.map((_, i) => sections.slice(i + 1).reduce((n, s) => n + s.duration, 0));
+  let later = rest();
   const STEP = 15;
 
   const audio = document.createElement("audio");
@@ -119,6 +122,7 @@
   let loaded = -1;  // section whose file is in the audio element
   let wanted = 0;  // position to apply once the selected file is loaded
   let engaged = false;  // nothing is highlighted until the listener plays or moves
+  let waiting = -1;  // a section chosen while still being narrated: it plays once ready
 
   // Sentences: timed by data-start; in the sections, one tab stop each, a button.
   const spans = sections.map(() => []);  // every timed sentence, by section
@@ -250,6 +254,12 @@
 
   function start() {
     engaged = true;
+    if (!sections[index].src) {
+      waiting = index;
+      say(`Section ${sections[index].number} is still being narrated; it will play when it is ready.`);
+      return showPlaying();
+    }
+    waiting = -1;
     if (loaded !== index) audio.src = sections[loaded = index].src;
     audio.defaultPlaybackRate = audio.playbackRate = rate();
     audio.play().catch((error) => { if (error.name !== "AbortError") showPlaying(); });
@@ -516,8 +526,18 @@
   showTime(0);
   showPlaying();
 
+  // building.js: a section narrated while the page is open brings its audio and timings.
+  function refresh() {
+    sections.forEach((s) => { s.src = audioSrc(s.el); s.duration = +s.el.dataset.duration; });
+    spans.flat().forEach((x) => { x.start = +x.el.dataset.start; });
+    later = rest();
+    showSection();
+    showTime(position());
+    if (waiting === index && sections[index].src) start();
+  }
+
   window.baclovoice = Object.freeze({  // for other scripts, with the "bv:section" event
-    audio, sections, select, seek, play: start, pause: () => audio.pause(),
+    audio, sections, select, seek, play: start, pause: () => audio.pause(), refresh,
     get index() { return index; }, get following() { return following; },
   });
 })();

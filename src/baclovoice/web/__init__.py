@@ -16,12 +16,14 @@ from flask.json.provider import DefaultJSONProvider
 from baclovoice.settings import Settings
 from baclovoice.web import (
     api,
+    auth,
     compression,
     downloads,
     feeds,
     filters,
     handlers,
     hosts,
+    ingest_api,
     media,
     offline,
     pages,
@@ -30,7 +32,16 @@ from baclovoice.web.context import EXTENSION, WebState
 from baclovoice.web.library import Library
 
 # Registered in this order; each module exposes its blueprint as ``bp``.
-BLUEPRINTS = (pages.bp, api.bp, media.bp, feeds.bp, downloads.bp, offline.bp)
+BLUEPRINTS = (
+    pages.bp,
+    api.bp,
+    media.bp,
+    feeds.bp,
+    downloads.bp,
+    offline.bp,
+    ingest_api.bp,
+    auth.bp,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -69,8 +80,10 @@ def create_app(settings: Settings, config: Mapping[str, Any] | None = None) -> F
         library=Library(settings.audio_dir),
         static_versions=static_versions(STATIC_DIR),
     )
-    filters.register(app)
     compression.register(app)  # first registered, so it runs after the other hooks
+    auth.configure(app, settings)
+    ingest_api.configure(app, settings)
+    filters.register(app)
     handlers.register(app)
     hosts.register(app, settings)
     for blueprint in BLUEPRINTS:

@@ -16,10 +16,26 @@ bp = Blueprint("api", __name__)
 
 
 def section_json(manifest: Manifest, section: SectionEntry) -> dict[str, Any]:
+    if not section.ready:  # still being narrated: the text, no audio yet
+        return {
+            "number": section.number,
+            "id": section.id,
+            "title": section.title,
+            "ready": False,
+            "duration": None,
+            "bytes": None,
+            "sha256": None,
+            "audio_url": None,
+            "download_url": None,
+            "vtt_url": None,
+            "page_url": urls.section_anchor_url(manifest, section, external=True),
+            "sentences": [{"text": t.text, "element_id": t.element_id} for t in section.sentences],
+        }
     return {
         "number": section.number,
         "id": section.id,
         "title": section.title,
+        "ready": True,
         "duration": section.audio.duration,
         "bytes": section.audio.bytes,
         "sha256": section.audio.sha256,
@@ -37,6 +53,7 @@ def section_json(manifest: Manifest, section: SectionEntry) -> dict[str, Any]:
 def article_json(manifest: Manifest) -> dict[str, Any]:
     return {
         "slug": manifest.slug,
+        "status": manifest.status,
         "title": manifest.title,
         "date": manifest.date.isoformat() if manifest.date else None,
         "author": manifest.author,
@@ -68,12 +85,12 @@ def downloads_json(manifest: Manifest) -> dict[str, Any]:
 @bp.get(paths.API_ARTICLES.rule)
 def articles() -> Response:
     snapshot = web_state().library.snapshot()
-    return jsonify(articles=[article_json(m) for m in snapshot.manifests.values()])
+    return jsonify(articles=[article_json(m) for m in snapshot.current().values()])
 
 
 @bp.get(paths.API_ARTICLE.rule)
 def article(slug: str) -> Response:
-    return jsonify(article_json(web_state().library.get(slug)))
+    return jsonify(article_json(web_state().library.current(slug)))
 
 
 @bp.get(paths.HEALTHZ.rule)

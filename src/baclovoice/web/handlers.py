@@ -46,9 +46,14 @@ SECURITY_HEADERS = {
 REVALIDATED_TYPES = {"text/html", "application/json", VTT_TYPE}
 
 TITLES = {
+    400: "Cannot use this request",
+    401: "Sign-in needed",
     404: "Page not found",
     405: "Method not allowed",
+    409: "Already exists",
+    413: "Too large",
     416: "Range not satisfiable",
+    429: "Too many attempts",
     500: "Something went wrong",
     503: "Narration unavailable",
 }

@@ -7,6 +7,10 @@ without a restart, and one corrupt manifest breaks only its own article.
 
 URLs never reach the file system: a slug is looked up among the slugs found on
 disk, and audio paths come from the manifest, checked to stay inside the folder.
+
+While the narration service builds an article, its manifest in progress
+(``building.json``) is what the player and the API show (``current``); feeds and
+downloads keep reading the last complete manifest (``get``, ``snapshot().manifests``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +39,12 @@ class Snapshot:
 
     manifests: dict[str, Manifest] = field(default_factory=dict)
     errors: dict[str, BaclovoiceError] = field(default_factory=dict)
+    building: dict[str, Manifest] = field(default_factory=dict)  # narrations in progress
+
+    def current(self) -> dict[str, Manifest]:
+        """Every article as a listener finds it now: in progress, else complete."""
+        merged = {**self.manifests, **self.building}
+        return manifests.newest_first(m for s, m in merged.items() if s not in self.errors)
 
 
 class Library:
@@ -43,43 +54,62 @@ class Library:
         self.audio_dir = audio_dir.resolve()
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[Stamp, Manifest | BaclovoiceError]] = {}
+        self._building: dict[str, tuple[Stamp, Manifest | BaclovoiceError]] = {}
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            self._refresh()
+            self._refresh(self._cache, manifests.built_slugs, manifests.manifest_path, "")
+            self._refresh(
+                self._building, manifests.building_slugs, manifests.building_path, "building"
+            )
             loaded = {s: v for s, (_, v) in self._cache.items() if isinstance(v, Manifest)}
             errors = {s: v for s, (_, v) in self._cache.items() if isinstance(v, BaclovoiceError)}
-        return Snapshot(manifests.newest_first(loaded.values()), errors)
+            building = {s: v for s, (_, v) in self._building.items() if isinstance(v, Manifest)}
+        return Snapshot(manifests.newest_first(loaded.values()), errors, building)
 
-    def _refresh(self) -> None:
+    def _refresh(
+        self,
+        cache: dict[str, tuple[Stamp, Manifest | BaclovoiceError]],
+        slugs: Callable[[Path], list[str]],
+        path: Callable[[Path, str], Path],
+        kind: str,
+    ) -> None:
         stamps = {}
-        for slug in manifests.built_slugs(self.audio_dir):
+        for slug in slugs(self.audio_dir):
             try:
-                info = os.stat(manifests.manifest_path(self.audio_dir, slug))
+                info = os.stat(path(self.audio_dir, slug))
             except FileNotFoundError:
                 continue  # removed between listing and stat
             stamps[slug] = (info.st_ino, info.st_mtime_ns, info.st_size)
-        for slug in set(self._cache) - set(stamps):
-            del self._cache[slug]
+        for slug in set(cache) - set(stamps):
+            del cache[slug]
         for slug, stamp in stamps.items():
-            cached = self._cache.get(slug)
+            cached = cache.get(slug)
             if cached is None or cached[0] != stamp:
-                self._cache[slug] = (stamp, self._load(slug))
+                cache[slug] = (stamp, self._load(slug, kind))
 
-    def _load(self, slug: str) -> Manifest | BaclovoiceError:
+    def _load(self, slug: str, kind: str = "") -> Manifest | BaclovoiceError:
+        load = manifests.load_building if kind else manifests.load
         try:
-            loaded = manifests.load(self.audio_dir, slug)
+            loaded = load(self.audio_dir, slug)
         except BaclovoiceError as exc:
-            log.error("Cannot load the manifest of %r: %s", slug, exc)
+            log.error("Cannot load the %smanifest of %r: %s", f"{kind} " if kind else "", slug, exc)
             return exc
-        log.info("Loaded the manifest of %r (%d sections)", slug, len(loaded.sections))
+        log.debug("Loaded the %s manifest of %r", kind or "complete", slug)
         return loaded
 
     def get(self, slug: str) -> Manifest:
-        """The article's manifest; NotFound for an unknown slug, the load error if broken."""
+        """The article's complete manifest (feeds, downloads); NotFound for an unknown slug
+        or one still being narrated, the load error if broken."""
         snapshot = self.snapshot()
         if slug in snapshot.errors:
             raise snapshot.errors[slug]
+        if slug in snapshot.building and slug not in snapshot.manifests:
+            raise NotFound(
+                f"The article {snapshot.building[slug].title!r} is still being narrated.",
+                "Its feed and downloads appear when every section is ready; "
+                "listen on its page meanwhile.",
+            )
         if slug not in snapshot.manifests:
             raise NotFound(
                 f"There is no article called {slug!r}.",
@@ -87,13 +117,32 @@ class Library:
             )
         return snapshot.manifests[slug]
 
-    def section(self, slug: str, number: int) -> tuple[Manifest, SectionEntry]:
-        loaded = self.get(slug)
+    def current(self, slug: str) -> Manifest:
+        """What the player and the API show: the narration in progress, else the complete one."""
+        building = self.snapshot().building.get(slug)
+        return building if building is not None else self.get(slug)
+
+    def section(self, slug: str, number: int, version: str = "") -> tuple[Manifest, SectionEntry]:
+        """Section ``number`` as now narrated; with ``version`` (an audio URL's ``v``), the
+        section whose audio has that hash, in progress or complete, so links stay valid."""
+        from baclovoice.web.urls import audio_version  # urls needs this module first
+
+        loaded = self.current(slug)
         section = loaded.section(number)
         if section is None:
             raise NotFound(
                 f"The article {loaded.title!r} has no section {number}.",
                 f"Sections are numbered 1 to {len(loaded.sections)}.",
+            )
+        if version and audio_version(section.audio) != version and not loaded.complete:
+            older = self.snapshot().manifests.get(slug)
+            match = older.section(number) if older is not None else None
+            if older is not None and match is not None and audio_version(match.audio) == version:
+                return older, match
+        if not section.ready:
+            raise NotFound(
+                f"Section {number} of {loaded.title!r} is still being narrated.",
+                "Try again in a moment; the article's page shows when it is ready.",
             )
         return loaded, section
 

@@ -51,7 +51,7 @@ def send_audio(
 
 @bp.get(paths.SECTION_MP3.rule)
 def section_audio(slug: str, number: int) -> Response:
-    manifest, section = web_state().library.section(slug, number)
+    manifest, section = web_state().library.section(slug, number, request.args.get("v", ""))
     name = download_name(manifest.slug, section.number, len(manifest.sections), section.title)
     return send_audio(section.audio, name, download=request.args.get("download") == "1")
 

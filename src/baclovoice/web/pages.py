@@ -18,14 +18,18 @@ RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.75, 3.0)
 @bp.get(paths.INDEX.rule)
 def index() -> str:
     snapshot = web_state().library.snapshot()
+    building = [m for slug, m in snapshot.building.items() if slug not in snapshot.errors]
     return render_template(
-        "index.html", manifests=list(snapshot.manifests.values()), errors=snapshot.errors
+        "index.html",
+        manifests=list(snapshot.manifests.values()),
+        errors=snapshot.errors,
+        building=building,
     )
 
 
 @bp.get(paths.PLAYER.rule)
 def player(slug: str) -> str:
-    manifest = web_state().library.get(slug)
+    manifest = web_state().library.current(slug)
     return render_template(
         "player.html",
         m=manifest,
