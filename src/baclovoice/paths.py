@@ -61,6 +61,18 @@ JOB = Route("ingest.job_page", "/jobs/<job_id>")
 LOGIN = Route("auth.login", "/login")
 LOGOUT = Route("auth.logout", "/logout")
 
+# Routes of the narration service: they write or sign in, so no static export has them.
+SERVICE_ROUTES: tuple[Route, ...] = (
+    API_ADD,
+    API_REPLACE,
+    API_REMOVE,
+    API_JOB,
+    ADD,
+    JOB,
+    LOGIN,
+    LOGOUT,
+)
+
 ROUTES: tuple[Route, ...] = (
     INDEX,
     PLAYER,

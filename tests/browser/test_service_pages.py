@@ -205,6 +205,8 @@ def test_a_section_plays_once_it_is_ready_without_a_reload(
     starts = page.evaluate(STARTS_2)
     assert starts[-1] != "0.000"  # the read-along timings arrived too
     expect(page.locator("#bv-section-2 .bv-here")).to_be_visible()
+    expect(page.locator("#bv-section-2 a.bv-download")).to_be_visible()  # its download too
+    expect(page.locator("#bv-section-2 audio.bv-native")).to_be_hidden()  # the bar plays it
 
     manifest.save(audio_dir, complete)
     manifest.remove_building(audio_dir, SLUG)

@@ -90,9 +90,10 @@ def test_the_add_form_is_labelled(client: FlaskClient) -> None:
             continue
         assert page.find("label", attrs={"for": field["id"]}), field
     assert [legend.get_text() for legend in form.find_all("legend")] == [
+        "From its web address",
         "Paste the article",
         "Or upload a file",
-    ]  # no web-address part until the ingest stage can fetch pages
+    ]
 
 
 def add(client: FlaskClient, **fields: object) -> TestResponse:

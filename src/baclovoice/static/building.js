@@ -21,7 +21,7 @@
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const pending = () => Array.from(document.querySelectorAll(".bv-section.bv-pending"));
 
-  // Take a ready section over from the fresh page: audio, timings, links, "Play from here".
+  // Take a ready section over from the fresh page: audio, timings, links.
   function adopt(section, fresh) {
     section.dataset.duration = fresh.dataset.duration;
     fresh.querySelectorAll("span[data-start]").forEach((span) => {
@@ -30,19 +30,13 @@
       mine.dataset.start = span.dataset.start;
       mine.dataset.end = span.dataset.end;
     });
-    const listen = fresh.querySelector(".bv-listen");
-    section.querySelector(".bv-listen").replaceWith(document.importNode(listen, true));
+    // Keep what player.js added ("Play from here"); take the audio and download link.
+    const listen = section.querySelector(".bv-listen");
+    listen.querySelectorAll(":scope > :not(.bv-here)").forEach((el) => el.remove());
+    fresh.querySelectorAll(".bv-listen > *").forEach((el) => listen.append(document.importNode(el, true)));
+    const native = listen.querySelector("audio.bv-native");
+    if (native && window.baclovoice) native.hidden = true;  // the player bar plays it
     section.classList.remove("bv-pending");
-    const player = window.baclovoice;
-    if (!player) return;  // no player bar: the native audio element plays it
-    const native = section.querySelector("audio.bv-native");
-    if (native) native.hidden = true;
-    const here = section.querySelector(".bv-here");
-    if (here) {
-      const index = player.sections.findIndex((s) => s.el === section);
-      here.addEventListener("click", () => player.select(index, { play: true }));
-      here.hidden = false;
-    }
   }
 
   async function update(article) {
