@@ -122,6 +122,7 @@ def create_server(app: Any, host: str, port: int, limits: Limits = Limits()) -> 
         channel_timeout=limits.idle_timeout,
         cleanup_interval=1,
         asyncore_use_poll=True,
+        log_socket_errors=False,  # a listener closing the page mid-file is no server error
     )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(THREADS)
@@ -177,5 +178,6 @@ def serve(
             wasyncore.loop(POLL_SECONDS, use_poll=True, map=server._map, count=1)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        wasyncore.dispatcher.close(server)  # accept nothing more (the trigger stays open)
+        server.task_dispatcher.shutdown()  # requests in flight finish, then channels close
         wasyncore.close_all(server._map)
-        server.task_dispatcher.shutdown()
