@@ -11,7 +11,9 @@ import functools
 import io
 import os
 import subprocess
-from collections.abc import Sequence
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,20 +60,44 @@ class Ffmpeg:
             )
         return self
 
-    def run(self, args: Sequence[str], stdin: bytes = b"") -> bytes:
-        """Run ffmpeg with ``stdin`` piped in; its stdout, or AudioError with its complaint."""
+    def run(self, args: Sequence[str], stdin: bytes | Iterable[bytes] = b"") -> bytes:
+        """Run ffmpeg with ``stdin`` (bytes, or pieces of them) piped in; its whole
+        stdout, or AudioError with its complaint."""
+        return b"".join(self.stream(args, [stdin] if isinstance(stdin, bytes) else stdin))
+
+    def stream(self, args: Sequence[str], stdin: Iterable[bytes] = ()) -> Iterator[bytes]:
+        """Run ffmpeg, feeding it ``stdin`` piece by piece and yielding its stdout piece by
+        piece (_READ bytes at a time), so that neither is ever held whole; AudioError
+        with its complaint if it fails.
+
+        A thread writes stdin while stdout is read, and stderr goes to a temporary file,
+        so no pipe can fill up and stall ffmpeg. A stream left unfinished kills ffmpeg.
+        """
         cmd = [self.path, "-hide_banner", "-nostats", "-v", "error", *args]
-        try:
-            done = subprocess.run(cmd, input=stdin, capture_output=True, check=False)
-        except OSError as exc:
-            raise AudioError(f"Cannot run ffmpeg ({cmd[0]}): {exc}", self._hint()) from None
-        if done.returncode != 0:
-            complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise AudioError(
-                f"ffmpeg ({cmd[0]}) failed: {' / '.join(complaint) or done.returncode}",
-                self._hint(),
-            )
-        return done.stdout
+        with tempfile.TemporaryFile() as errors:
+            try:
+                process = subprocess.Popen(
+                    cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
+                )
+            except OSError as exc:
+                raise AudioError(f"Cannot run ffmpeg ({cmd[0]}): {exc}", self._hint()) from None
+            with process:  # closes the pipes and waits for ffmpeg
+                feeder, finished = _Feeder(process, stdin), False
+                try:
+                    yield from iter(functools.partial(_read_stdout, process), b"")
+                    finished = True
+                finally:
+                    if not finished:  # the reader stopped early, or failed
+                        process.kill()
+                    feeder.join()
+            feeder.check()
+            if process.returncode != 0:
+                errors.seek(0)
+                complaint = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+                raise AudioError(
+                    f"ffmpeg ({cmd[0]}) failed: {' / '.join(complaint) or process.returncode}",
+                    self._hint(),
+                )
 
     def _hint(self) -> str:
         if self.executable:
@@ -82,6 +108,46 @@ class Ffmpeg:
 
 
 BUNDLED = Ffmpeg()
+_READ = 1 << 20  # bytes of ffmpeg's output read at a time
+
+
+def _read_stdout(process: subprocess.Popen[bytes]) -> bytes:
+    """The next _READ bytes of ``process``'s output (fewer only at its end)."""
+    assert process.stdout is not None  # Popen(stdout=PIPE)
+    return process.stdout.read(_READ)
+
+
+class _Feeder(threading.Thread):
+    """Writes pieces of input to a process's stdin, then closes it (a thread of its own,
+    so the process's output is read meanwhile)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], pieces: Iterable[bytes]) -> None:
+        super().__init__(name="ffmpeg-stdin", daemon=True)
+        self._process, self._pieces = process, pieces
+        self._failure: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None  # Popen(stdin=PIPE)
+        try:
+            for piece in self._pieces:
+                stdin.write(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # ffmpeg stopped reading: its exit status says why
+        except BaseException as exc:  # making the input failed: ffmpeg must not wait for it
+            self._failure = exc
+            self._process.kill()
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def check(self) -> None:
+        """Raise what making the input raised, if anything."""
+        if self._failure is not None:
+            raise self._failure
 
 
 def _mp3_truncated(data: bytes) -> bool:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from baclovoice.audio.pcm import SAMPLE_RATE, Pcm, resample, to_float, to_int16
+from baclovoice.audio.pcm import (
+    CHUNK,
+    SAMPLE_RATE,
+    Pcm,
+    float_chunks,
+    resampled_chunks,
+    to_float,
+    to_int16,
+    windows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +71,11 @@ def preload() -> None:
 
 
 def _integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
-    """BS.1770 integrated loudness (pyloudnorm); audio shorter than one gate is looped."""
+    """BS.1770 integrated loudness (pyloudnorm); audio shorter than one gate is looped.
+
+    The reference measurement, on a whole signal: mastering measures piece by piece
+    with ``chunked_loudness``, which agrees with it.
+    """
     if not np.any(samples):
         return -math.inf
     minimum = math.ceil(_MEASURE_BLOCK_S * sample_rate) + 1
@@ -73,13 +87,82 @@ def _integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
     return float(meter.integrated_loudness(samples.astype(np.float64)))
 
 
-def _k_weighted(samples: np.ndarray, rate: int) -> np.ndarray:
-    """The BS.1770 K-weighting pyloudnorm's meter applies (high shelf, then high pass)."""
-    from pyloudnorm.iirfilter import IIRfilter
+class _KWeighting:
+    """The BS.1770 K-weighting pyloudnorm's meter applies (high shelf, then high pass),
+    filtering a signal piece by piece: each stage's state carries over to the next piece."""
 
-    shelf = IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf")
-    high_pass = IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
-    return np.asarray(high_pass.apply_filter(shelf.apply_filter(samples.astype(np.float64))))
+    def __init__(self, rate: int) -> None:
+        from pyloudnorm.iirfilter import IIRfilter
+
+        self._stages = (
+            IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf"),
+            IIRfilter(0.0, 0.5, 38.0, rate, "high_pass"),
+        )
+        self._states = [np.zeros(max(len(f.a), len(f.b)) - 1) for f in self._stages]
+
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        """The next piece of the signal, K-weighted (float64, as pyloudnorm filters)."""
+        from scipy import signal
+
+        out = chunk.astype(np.float64)
+        for index, stage in enumerate(self._stages):
+            out, self._states[index] = signal.lfilter(stage.b, stage.a, out, zi=self._states[index])
+            out *= stage.passband_gain
+        return np.asarray(out)
+
+
+def _gating_sample_bounds(length: int, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sample bounds [lower, upper) of pyloudnorm's 400 ms gating blocks (75% overlap),
+    computed with its very float arithmetic so that every edge lands on the same sample."""
+    gate, step = _MEASURE_BLOCK_S, 0.25
+    count = int(np.round((length / rate - gate) / (gate * step))) + 1
+    j = np.arange(max(count, 0))
+    lower = (gate * (j * step) * rate).astype(np.int64)
+    upper = (gate * (j * step + 1) * rate).astype(np.int64)
+    return lower, upper
+
+
+def chunked_loudness(chunks: Iterable[np.ndarray], length: int, rate: int) -> float:
+    """pyloudnorm's integrated loudness of a ``length``-sample signal given in pieces.
+
+    pyloudnorm filters the whole signal in float64 (several full-length copies: GBs
+    for a long section), yet gating needs only each 400 ms block's mean square. So the
+    K-weighting runs piece by piece, and only the running sum of squares at each block
+    edge is kept. Audio shorter than one gate is measured looped, like pyloudnorm's.
+    """
+    minimum = math.ceil(_MEASURE_BLOCK_S * rate) + 1
+    if 0 < length < minimum:
+        looped = np.tile(np.concatenate(list(chunks)), math.ceil(minimum / length))
+        return chunked_loudness([looped], len(looped), rate)
+    lower, upper = _gating_sample_bounds(length, rate)
+    edges = np.unique(np.minimum(np.concatenate((lower, upper)), length))
+    before = np.zeros(len(edges))  # K-weighted energy before each edge
+    weighting, total, at = _KWeighting(rate), 0.0, 0
+    for chunk in chunks:
+        if len(chunk):
+            running = total + np.cumsum(np.square(weighting(chunk)))
+            first = np.searchsorted(edges, at + 1)
+            last = np.searchsorted(edges, at + len(chunk), side="right")
+            before[first:last] = running[edges[first:last] - at - 1]
+            total, at = float(running[-1]), at + len(chunk)
+    energy = before[np.searchsorted(edges, np.minimum(upper, length))]
+    energy -= before[np.searchsorted(edges, lower)]
+    return _gate(energy * (1.0 / (_MEASURE_BLOCK_S * rate)))
+
+
+def _gate(squares: np.ndarray) -> float:
+    """BS.1770 gating of the blocks' mean squares as pyloudnorm does it: blocks under
+    -70 LUFS are dropped, then those not above the rest's loudness less 10 LU."""
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10 * np.log10(squares)
+    audible = levels >= -70.0
+    if not audible.any():
+        return -math.inf
+    relative = -0.691 + 10 * math.log10(float(squares[audible].mean())) - 10.0
+    kept = squares[(levels > relative) & (levels > -70.0)]
+    if not len(kept):
+        return -math.inf
+    return -0.691 + 10 * math.log10(float(kept.mean()))
 
 
 @functools.cache
@@ -125,13 +208,13 @@ def _oversampled_rows_abs(rows: np.ndarray) -> np.ndarray:
     out = np.empty((m, n + taps, _OVERSAMPLE), dtype=np.float32)
     step = max(1, (1 << 18) // n)  # rows per product: a few MB of windows
     for first in range(0, m, step):
-        windows = sliding_window_view(padded[first : first + step], taps, axis=-1)
-        np.matmul(windows, _tp_phases(), out=out[first : first + step])
+        views = sliding_window_view(padded[first : first + step], taps, axis=-1)
+        np.matmul(views, _tp_phases(), out=out[first : first + step])
     return np.abs(out.reshape(m, -1)[:, delay : delay + _OVERSAMPLE * n])
 
 
 def loudness(pcm: Pcm) -> float:
-    """Integrated loudness in LUFS (-inf for silence)."""
+    """Integrated loudness in LUFS (-inf for silence), measured by pyloudnorm on the whole."""
     return _integrated_loudness(to_float(pcm), pcm.sample_rate)
 
 
@@ -146,23 +229,31 @@ def true_peak_db(pcm: Pcm) -> float:
 # --- Mastering ----------------------------------------------------------------------
 
 
-def block_true_peaks(samples: np.ndarray, floor: float) -> np.ndarray:
-    """True peak of each _BLOCK-sample block (the last ones zero-padded to a whole span).
+def block_true_peaks(samples: np.ndarray | Iterable[np.ndarray], floor: float) -> np.ndarray:
+    """True peak of each _BLOCK-sample block (the last ones zero-padded to a whole span)
+    of a signal given whole or in pieces; only CHUNK samples are oversampled at a time.
 
     Only spans of _SPAN_BLOCKS blocks reaching ``floor`` are oversampled: quieter ones
     stay far below the ceiling at any gain tried, and skipping them makes this several
     times cheaper on speech.
     """
-    pad = _TP_TAPS // _OVERSAMPLE  # filter reach, in input samples
+    pieces = [samples] if isinstance(samples, np.ndarray) else samples
+    reach = _TP_TAPS // _OVERSAMPLE
+    found = [_span_peaks(w, floor) for w in windows(pieces, CHUNK, reach, _BLOCK * _SPAN_BLOCKS)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.float32)
+
+
+def _span_peaks(window: np.ndarray, floor: float) -> np.ndarray:
+    """``block_true_peaks`` of a window's middle: whole spans, with the filter's reach of
+    neighbouring samples on each side."""
+    pad = _TP_TAPS // _OVERSAMPLE
     span = _BLOCK * _SPAN_BLOCKS
-    spans = -(-len(samples) // span)
-    padded = np.zeros(spans * span + 2 * pad, dtype=np.float32)
-    padded[pad : pad + len(samples)] = samples
-    peaks = np.abs(padded[pad:-pad]).reshape(spans, _SPAN_BLOCKS, _BLOCK).max(axis=2)
+    spans = (len(window) - 2 * pad) // span
+    peaks = np.abs(window[pad:-pad]).reshape(spans, _SPAN_BLOCKS, _BLOCK).max(axis=2)
     loud = np.flatnonzero(peaks.max(axis=1) >= floor)
     if len(loud):
-        windows = padded[loud[:, None] * span + np.arange(span + 2 * pad)]
-        over = _oversampled_rows_abs(windows)[:, _OVERSAMPLE * pad : _OVERSAMPLE * (pad + span)]
+        rows = window[loud[:, None] * span + np.arange(span + 2 * pad)]
+        over = _oversampled_rows_abs(rows)[:, _OVERSAMPLE * pad : _OVERSAMPLE * (pad + span)]
         peaks[loud] = over.reshape(len(loud), _SPAN_BLOCKS, _OVERSAMPLE * _BLOCK).max(axis=2)
     return peaks.reshape(-1)
 
@@ -186,11 +277,20 @@ def smoothed_curve(need: np.ndarray, rate: int) -> np.ndarray:
     return ndimage.uniform_filter1d(held, 2 * smooth + 1, mode="nearest")
 
 
-def apply_curve(samples: np.ndarray, rate: int, curve: np.ndarray, curve_rate: int) -> np.ndarray:
-    """``samples`` (at any ``rate``) times a per-block curve made at ``curve_rate``."""
-    centers = (np.arange(len(curve)) * _BLOCK + _BLOCK / 2) / curve_rate
-    shape = np.interp(np.arange(len(samples)) / rate, centers, curve).astype(np.float32)
-    return samples * shape
+def apply_curve(
+    samples: np.ndarray, rate: int, curve: np.ndarray, curve_rate: int, start: int = 0
+) -> np.ndarray:
+    """``samples`` (at any ``rate``; the first is sample ``start`` of its signal) times a
+    per-block curve made at ``curve_rate``, interpolated linearly between block centres.
+
+    Only the stretch of the curve around the piece is interpolated, which gives the same
+    numbers as the whole curve.
+    """
+    first = max(0, int(start / rate * curve_rate) // _BLOCK - 1)
+    last = min(len(curve), int((start + len(samples)) / rate * curve_rate) // _BLOCK + 2)
+    centers = (np.arange(first, last) * _BLOCK + _BLOCK / 2) / curve_rate
+    times = (start + np.arange(len(samples))) / rate
+    return samples * np.interp(times, centers, curve[first:last]).astype(np.float32)
 
 
 def _gating_bounds(length: int, rate: int) -> np.ndarray:
@@ -212,14 +312,7 @@ def _gated_loudness(energy: np.ndarray, bounds: np.ndarray, length: int, rate: i
         total = np.concatenate(([0.0], np.cumsum(energy)))
         upper = np.minimum(bounds[1], len(energy))
         squares = (total[upper] - total[bounds[0]]) / (_MEASURE_BLOCK_S * rate)
-    with np.errstate(divide="ignore"):
-        levels = -0.691 + 10 * np.log10(squares)
-    kept = squares[levels >= -70.0]
-    if not len(kept):
-        return -math.inf
-    relative = -0.691 + 10 * math.log10(float(kept.mean())) - 10.0
-    kept = kept[-0.691 + 10 * np.log10(kept) > relative]
-    return -0.691 + 10 * math.log10(float(kept.mean()))
+    return _gate(squares)
 
 
 @dataclass(frozen=True)
@@ -228,7 +321,8 @@ class _Limiter:
 
     ``peaks`` are the blocks' true peaks and ``energy`` their K-weighted sums of squares,
     both at ``rate``, ``bounds`` the loudness meter's gating blocks; everything else is
-    derived from them, so trying a gain is cheap.
+    derived from them, so trying a gain is cheap, and they are a small fraction of the
+    audio's size (one float per _BLOCK samples), so a long section fits in memory.
     """
 
     peaks: np.ndarray
@@ -239,18 +333,24 @@ class _Limiter:
     rate: int
 
     @classmethod
-    def of(cls, samples: np.ndarray, rate: int, ceiling: float) -> _Limiter:
-        """A limiter for ``samples`` going by sample peaks; see ``oversampled``."""
-        peaks = block_true_peaks(samples, floor=math.inf)
-        padded = np.zeros(len(peaks) * _BLOCK)
-        padded[: len(samples)] = _k_weighted(samples, rate)
-        energy = np.square(padded).reshape(-1, _BLOCK).sum(axis=1)
-        bounds = _gating_bounds(len(samples), rate)
-        return cls(peaks, energy, bounds, len(samples), ceiling, rate)
+    def of(cls, chunks: Iterable[np.ndarray], length: int, rate: int, ceiling: float) -> _Limiter:
+        """A limiter for a ``length``-sample signal given in pieces, going by sample peaks
+        (see ``oversampled``): one pass, K-weighting each piece after the last."""
+        weighting = _KWeighting(rate)
+        peaks, energy = [], []
+        aligned = windows(chunks, CHUNK, align=_BLOCK * _SPAN_BLOCKS)
+        for start, window in zip(itertools.count(0, CHUNK), aligned, strict=False):
+            real = min(len(window), length - start)
+            squares = np.zeros(len(window))
+            squares[:real] = np.square(weighting(window[:real]))
+            peaks.append(np.abs(window).reshape(-1, _BLOCK).max(axis=1))
+            energy.append(squares.reshape(-1, _BLOCK).sum(axis=1))
+        bounds = _gating_bounds(length, rate)
+        return cls(np.concatenate(peaks), np.concatenate(energy), bounds, length, ceiling, rate)
 
-    def oversampled(self, samples: np.ndarray, floor: float) -> _Limiter:
+    def oversampled(self, chunks: Iterable[np.ndarray], floor: float) -> _Limiter:
         """The same limiter with true peaks for blocks whose sample peak reaches ``floor``."""
-        return dataclasses.replace(self, peaks=block_true_peaks(samples, floor))
+        return dataclasses.replace(self, peaks=block_true_peaks(chunks, floor))
 
     @property
     def free_gain_db(self) -> float:
@@ -277,10 +377,15 @@ class _Limiter:
         limited = np.square(self.curve(gain_db)) * self.energy * 10 ** (gain_db / 10)
         return _gated_loudness(limited, self.bounds, self.length, self.rate)
 
-    def apply(self, samples: np.ndarray, rate: int, gain_db: float) -> np.ndarray:
-        """``samples`` (the same audio, at any ``rate``) with the gain and limiting applied."""
-        limited = apply_curve(samples, rate, self.curve(gain_db), self.rate)
-        return limited * np.float32(10 ** (gain_db / 20))
+    def applied(
+        self, chunks: Iterable[np.ndarray], rate: int, gain_db: float
+    ) -> Iterator[np.ndarray]:
+        """The pieces of the same audio (at any ``rate``) with the gain and limiting applied."""
+        curve, factor = self.curve(gain_db), np.float32(10 ** (gain_db / 20))
+        start = 0
+        for chunk in chunks:
+            yield apply_curve(chunk, rate, curve, self.rate, start) * factor
+            start += len(chunk)
 
 
 def _solve(function: Callable[[float], float], target: float, low: float, high: float) -> float:
@@ -304,18 +409,20 @@ def master(
 
     The ceiling sits _MP3_HEADROOM_DB under ``true_peak_db`` to leave room for MP3
     coding. Output has exactly ceil(n * sample_rate / pcm.sample_rate) samples; the
-    same input always gives the same output.
+    same input always gives the same output. The audio is worked on CHUNK samples at a
+    time, resampled anew for each of the three passes over it (about 1 s per 20 minutes
+    each): beyond the 16-bit input and output only per-block figures are held, so a
+    20-minute section takes about 200 MB instead of 2 GB.
     """
-    source = to_float(pcm)
-    resampled = resample(source, pcm.sample_rate, sample_rate)
-    if not np.any(resampled):
-        return Pcm(to_int16(resampled), sample_rate)  # silence: nothing to normalize
-    for headroom in _HEADROOMS_DB:
-        ceiling = 10 ** ((true_peak_db - headroom) / 20)
-        mastered = _limited(source, pcm.sample_rate, resampled, sample_rate, ceiling, lufs)
-        if mastered is None:
-            return Pcm(to_int16(resampled), sample_rate)  # under the meter's -70 LUFS gate
-        samples, reached = mastered
+    length = -(-len(pcm.samples) * sample_rate // pcm.sample_rate)
+    if not np.any(pcm.samples):
+        return Pcm(np.zeros(length, dtype=np.int16), sample_rate)  # silence: nothing to do
+    ceilings = [10 ** ((true_peak_db - headroom) / 20) for headroom in _HEADROOMS_DB]
+    rough = _Limiter.of(resampled_chunks(pcm, sample_rate), length, sample_rate, ceilings[0])
+    if not math.isfinite(rough.input_loudness_db):  # under the meter's -70 LUFS gate
+        return _rendered(resampled_chunks(pcm, sample_rate), length, sample_rate)
+    for headroom, ceiling in zip(_HEADROOMS_DB, ceilings, strict=True):
+        limiter, gain, reached = _limited(pcm, dataclasses.replace(rough, ceiling=ceiling), lufs)
         if not lufs - _HEADROOM_RETRY_MAX_LU <= reached < lufs - _HEADROOM_RETRY_LU:
             break
         # A near miss: short, peaky takes cannot reach the target under the low ceiling
@@ -323,41 +430,49 @@ def master(
         # down any moment that MP3 coding then pushes over the true-peak limit. A far
         # miss is audio that would need crushing: it stays quieter, at the safe ceiling.
         log.debug("master: %.2f LUFS at %.1f dB of headroom; trying less", reached, headroom)
-    return Pcm(to_int16(samples), sample_rate)
+    limited = limiter.applied(resampled_chunks(pcm, sample_rate), sample_rate, gain)
+    return _rendered(limited, length, sample_rate)
 
 
-def _limited(
-    source: np.ndarray, rate: int, resampled: np.ndarray, out_rate: int, ceiling: float, lufs: float
-) -> tuple[np.ndarray, float] | None:
-    """Gain plus limiting under ``ceiling`` toward ``lufs``: (samples, LUFS reached)."""
-    rough = _Limiter.of(resampled, out_rate, ceiling)
-    measured = rough.input_loudness_db
-    if not math.isfinite(measured):
-        return None
-    most = max(lufs - measured, rough.free_gain_db) + _MAX_EXTRA_GAIN_DB
+def _rendered(chunks: Iterable[np.ndarray], length: int, rate: int) -> Pcm:
+    """Float pieces as one 16-bit Pcm, written into a preallocated array."""
+    out = np.empty(length, dtype=np.int16)
+    at = 0
+    for chunk in chunks:
+        out[at : at + len(chunk)] = to_int16(chunk)
+        at += len(chunk)
+    if at != length:  # pragma: no cover - resampled_chunks gives exactly `length`
+        raise AssertionError(f"rendered {at} of {length} samples")
+    return Pcm(out, rate)
+
+
+def _limited(pcm: Pcm, rough: _Limiter, lufs: float) -> tuple[_Limiter, float, float]:
+    """Gain plus limiting under the limiter's ceiling toward ``lufs``: the limiter with
+    true peaks, the gain (dB) and the LUFS it reaches."""
+    most = max(lufs - rough.input_loudness_db, rough.free_gain_db) + _MAX_EXTRA_GAIN_DB
     # A first gain from sample peaks tells which blocks need true-peak oversampling:
     # under `floor` a block stays below the ceiling even with 6 dB of overshoot.
     guess = _solve(rough.loudness_db, lufs, rough.free_gain_db, most)
-    limiter = rough.oversampled(resampled, floor=ceiling / 10 ** (min(guess + 3, most) / 20) / 2)
-    gain, reached = _normalizing_gain(limiter, source, rate, lufs, most)
-    return limiter.apply(resampled, out_rate, gain), reached
+    floor = rough.ceiling / 10 ** (min(guess + 3, most) / 20) / 2
+    limiter = rough.oversampled(resampled_chunks(pcm, rough.rate), floor)
+    gain, reached = _normalizing_gain(limiter, pcm, lufs, most)
+    return limiter, gain, reached
 
 
-def _normalizing_gain(
-    limiter: _Limiter, source: np.ndarray, rate: int, lufs: float, most: float
-) -> tuple[float, float]:
+def _normalizing_gain(limiter: _Limiter, pcm: Pcm, lufs: float, most: float) -> tuple[float, float]:
     """The gain (dB) that makes the limited audio measure ``lufs``, and what it measures.
 
     The first try is solved on the limiter's cheap estimate, then each try is checked
-    with pyloudnorm on the limited source at its own rate (speech has nothing above it,
-    and it is half the work). The second try corrects the estimate by its error, later
-    ones follow the secant through the last two checks.
+    as pyloudnorm measures (``chunked_loudness``) on the limited ``pcm`` at its own rate
+    (speech has nothing above it, and it is half the work). The second try corrects the
+    estimate by its error, later ones follow the secant through the last two checks.
     """
     low = min(limiter.free_gain_db, most)
     gain = _solve(limiter.loudness_db, lufs, low, most)
     tries: list[tuple[float, float]] = []
     for _ in range(_MAX_MEASUREMENTS):
-        result = _integrated_loudness(limiter.apply(source, rate, gain), rate)
+        limited = limiter.applied(float_chunks(pcm), pcm.sample_rate, gain)
+        result = chunked_loudness(limited, len(pcm.samples), pcm.sample_rate)
         tries.append((gain, result))
         if abs(result - lufs) <= _LOUDNESS_TOLERANCE or (gain >= most and result < lufs):
             break

@@ -10,7 +10,7 @@ import io
 import logging
 import math
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from mutagen.mp3 import skip_id3
 from baclovoice.audio.ffmpeg import BUNDLED, Ffmpeg
 from baclovoice.audio.id3 import Tags, tagged
 from baclovoice.audio.loudness import apply_curve, block_true_peaks, smoothed_curve
-from baclovoice.audio.pcm import SAMPLE_RATE, Pcm
+from baclovoice.audio.pcm import CHUNK, SAMPLE_RATE, Pcm
 from baclovoice.errors import AudioError
 
 # A re-encode turns down every moment whose decoded peak came within this of the
@@ -56,9 +56,9 @@ def encode_mp3(
     again, which keeps the loudness. Tags are v2.3 because podcast apps read chapters
     (CTOC/CHAP) from v2.3.
     """
-    samples = pcm.samples.astype(np.float32) / np.float32(_LAME_OUTPUT_GAIN)
+    curves: list[np.ndarray] = []  # each re-encode's turn-downs, applied in turn
     for attempt in range(1, _MAX_ENCODES + 1):
-        mp3 = _lame(samples, pcm.sample_rate, bitrate_kbps, ffmpeg)
+        mp3 = _lame(_encoder_input(pcm, curves), pcm.sample_rate, bitrate_kbps, ffmpeg)
         if true_peak_db is None:
             break
         limit = 10 ** (true_peak_db / 20)
@@ -71,16 +71,27 @@ def encode_mp3(
             break
         log.info("MP3 true peak %.2f dB over %s dBTP; re-encoding", excess, true_peak_db)
         need = np.minimum(1.0, limit * 10 ** (-_REENCODE_MARGIN_DB / 20) / peaks.clip(1e-12))
-        curve = smoothed_curve(need, SAMPLE_RATE)  # the decoded audio is at SAMPLE_RATE
-        samples = apply_curve(samples, pcm.sample_rate, curve, SAMPLE_RATE)
+        curves.append(smoothed_curve(need, SAMPLE_RATE))  # the decoded audio is at SAMPLE_RATE
     return tagged(mp3, tags)
 
 
-def _lame(samples: np.ndarray, rate: int, bitrate_kbps: int, ffmpeg: Ffmpeg) -> bytes:
-    """Encode with libmp3lame. ffmpeg writes the Xing/LAME header (exact length, encoder
-    delay and padding for gapless decoding) only to a seekable file, hence the private
-    TemporaryDirectory; nothing is left behind."""
-    raw = np.rint(np.clip(samples, -32768, 32767)).astype("<i2").tobytes()
+def _encoder_input(pcm: Pcm, curves: Sequence[np.ndarray]) -> Iterator[np.ndarray]:
+    """``pcm`` compensated for LAME's output level and turned down by each curve, in
+    pieces of CHUNK samples (a float copy of a long section would take hundreds of MB)."""
+    for start in range(0, len(pcm.samples), CHUNK):
+        piece = pcm.samples[start : start + CHUNK].astype(np.float32)
+        piece /= np.float32(_LAME_OUTPUT_GAIN)
+        for curve in curves:
+            piece = apply_curve(piece, pcm.sample_rate, curve, SAMPLE_RATE, start)
+        yield piece
+
+
+def _lame(samples: Iterable[np.ndarray], rate: int, bitrate_kbps: int, ffmpeg: Ffmpeg) -> bytes:
+    """Encode with libmp3lame, streaming the pieces to its stdin as 16-bit PCM. ffmpeg
+    writes the Xing/LAME header (exact length, encoder delay and padding for gapless
+    decoding) only to a seekable file, hence the private TemporaryDirectory; nothing is
+    left behind."""
+    raw = (np.rint(np.clip(piece, -32768, 32767)).astype("<i2").tobytes() for piece in samples)
     with tempfile.TemporaryDirectory(prefix="baclovoice-") as folder:
         out = Path(folder) / "audio.mp3"
         args = (
@@ -96,12 +107,13 @@ def _decoded_block_peaks(mp3: bytes, floor: float, ffmpeg: Ffmpeg) -> np.ndarray
     """True peak of each block of the decoded MP3 (gapless, so aligned with its input),
     oversampling only spans reaching ``floor``.
 
-    Decoded straight through pipes to the decoder's own float samples: no temporary
-    files, no 16-bit rounding, a third of the CPU of decoding through pydub.
+    Decoded straight through pipes to the decoder's own float samples, measured as they
+    arrive: no temporary files, no 16-bit rounding, a third of the CPU of decoding
+    through pydub, and never the whole decoded audio in memory.
     """
     args = ["-f", "mp3", "-i", "pipe:0", "-map_metadata", "-1", "-ac", "1", "-f", "f32le"]
-    samples = np.frombuffer(ffmpeg.run([*args, "pipe:1"], mp3), dtype="<f4")
-    return block_true_peaks(samples, floor)
+    pieces = ffmpeg.stream([*args, "pipe:1"], [mp3])
+    return block_true_peaks((np.frombuffer(piece, dtype="<f4") for piece in pieces), floor)
 
 
 # --- whole-article MP3 from section MP3s ---------------------------------------------

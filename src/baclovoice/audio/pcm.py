@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import math
 import wave
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +16,9 @@ import numpy as np
 from baclovoice.errors import AudioError
 
 SAMPLE_RATE = 44100  # published audio's rate
+# Samples per piece when long audio is processed piece by piece (6 s at 44.1 kHz: a few
+# MB of float64 temporaries however long the section).
+CHUNK = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -42,25 +45,27 @@ def silence(seconds: float, sample_rate: int) -> np.ndarray:
 def assemble(parts: Sequence[tuple[Pcm, float]]) -> tuple[Pcm, list[tuple[float, float]]]:
     """Join sentences, each followed by its pause; return (audio, each sentence's span).
 
-    Spans come from sample counts, so they are exact positions in the returned audio.
+    Spans come from sample counts, so they are exact positions in the returned audio,
+    which is written into one preallocated array (a long section is tens of MB).
     """
     if not parts:
         raise AudioError("There is no audio to assemble.")
     rate = parts[0][0].sample_rate
-    chunks: list[np.ndarray] = []
-    spans: list[tuple[float, float]] = []
-    cursor = 0
-    for index, (pcm, pause) in enumerate(parts):
+    for index, (pcm, _) in enumerate(parts):
         if pcm.sample_rate != rate:
             raise AudioError(
                 f"Sentence {index + 1} is at {pcm.sample_rate} Hz, the others at {rate} Hz.",
                 "Synthesize a section with one engine and voice.",
             )
-        gap = silence(pause, rate)
+    gaps = [len(silence(pause, rate)) for _, pause in parts]
+    joined = np.zeros(sum(len(p.samples) for p, _ in parts) + sum(gaps), dtype=np.int16)
+    spans: list[tuple[float, float]] = []
+    cursor = 0
+    for (pcm, _), gap in zip(parts, gaps, strict=True):
+        joined[cursor : cursor + len(pcm.samples)] = pcm.samples
         spans.append((cursor / rate, (cursor + len(pcm.samples)) / rate))
-        chunks += [pcm.samples.astype(np.int16, copy=False), gap]
-        cursor += len(pcm.samples) + len(gap)
-    return Pcm(np.concatenate(chunks), rate), spans
+        cursor += len(pcm.samples) + gap
+    return Pcm(joined, rate), spans
 
 
 def to_float(pcm: Pcm) -> np.ndarray:
@@ -71,15 +76,68 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(samples * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def resample(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    """Polyphase resampling: exact length ceil(n * target / source), deterministic."""
+def float_chunks(pcm: Pcm, size: int = CHUNK) -> Iterator[np.ndarray]:
+    """``to_float(pcm)`` in pieces of ``size`` samples."""
+    for start in range(0, len(pcm.samples), size):
+        yield to_float(Pcm(pcm.samples[start : start + size], pcm.sample_rate))
+
+
+def windows(
+    chunks: Iterable[np.ndarray], hop: int, context: int = 0, align: int = 1
+) -> Iterator[np.ndarray]:
+    """A signal given in pieces, regrouped into float32 windows stepping by ``hop``.
+
+    Window k holds samples [k*hop - context, (k+1)*hop + context), zeros outside the
+    signal; the last one's middle is cut to the signal's end rounded up to a multiple
+    of ``align`` (which divides ``hop``). A filter run on each window thus sees every
+    sample's neighbours as in the whole signal, while only one window is in memory.
+    """
+    size = hop + 2 * context
+    window = np.zeros(size, dtype=np.float32)
+    filled = context  # the leading context: zeros before the signal
+    for chunk in chunks:
+        at = 0
+        while at < len(chunk):
+            take = min(size - filled, len(chunk) - at)
+            window[filled : filled + take] = chunk[at : at + take]
+            filled, at = filled + take, at + take
+            if filled == size:
+                yield window.copy()
+                window[: 2 * context] = window[hop:]
+                filled = 2 * context
+    window[filled:] = 0
+    middle = filled - context  # samples still to be the middle of a window: < hop + context
+    while middle > 0:
+        yield window[: context + min(hop, -(-middle // align) * align) + context].copy()
+        window[: 2 * context] = window[hop:]
+        window[2 * context :] = 0
+        middle -= hop
+
+
+def resampled_chunks(pcm: Pcm, rate: int) -> Iterator[np.ndarray]:
+    """``pcm`` at ``rate`` (float32) in pieces of about CHUNK samples.
+
+    The same samples as scipy's resample_poly on the whole signal (length
+    ceil(n * rate / pcm.sample_rate)): each window starts on a whole output sample and
+    carries more context than the filter reaches, so only one window is in memory.
+    """
     from scipy import signal
 
-    if source_rate == target_rate:
-        return samples
-    common = math.gcd(source_rate, target_rate)
-    out = signal.resample_poly(samples, target_rate // common, source_rate // common)
-    return np.asarray(out, dtype=np.float32)
+    if pcm.sample_rate == rate:
+        yield from float_chunks(pcm)
+        return
+    common = math.gcd(pcm.sample_rate, rate)
+    up, down = rate // common, pcm.sample_rate // common
+    # resample_poly's filter spans 10 * max(up, down) upsampled samples each way.
+    reach = math.ceil((10 * max(up, down) + down) / up) + 1
+    context = down * math.ceil(reach / down)
+    hop = down * max(1, CHUNK * down // up // down)
+    left = -(-len(pcm.samples) * up // down)  # ceil, in integers
+    skip, step = context * up // down, hop * up // down
+    for window in windows(float_chunks(pcm), hop, context):
+        piece = signal.resample_poly(window, up, down)[skip : skip + min(step, left)]
+        left -= len(piece)
+        yield np.asarray(piece, dtype=np.float32)
 
 
 # --- WAV cache format ---------------------------------------------------------------

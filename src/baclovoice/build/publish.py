@@ -159,12 +159,17 @@ def _render(
     relative: str,
     duration: float,
 ) -> AudioFile:
-    parts = [
-        (audio.read_wav(pub.store.read_sentence(k)), p) for k, p in zip(keys, pauses, strict=True)
-    ]
-    mastered = audio.master(audio.assemble(parts)[0])
+    mastered = audio.master(_section_audio(pub.store, keys, pauses))
     data = audio.encode_mp3(mastered, bitrate_kbps=pub.bitrate, tags=tags, ffmpeg=pub.ffmpeg)
     return pub.store.publish(relative, data, duration)
+
+
+def _section_audio(store: AudioStore, keys: Sequence[str], pauses: Sequence[float]) -> audio.Pcm:
+    """The section's cached sentences joined with their pauses. A function of its own so
+    that the sentences are freed once joined, and the joined audio once mastered (a
+    20-minute section is 50 MB at 22 kHz, 100 MB mastered)."""
+    parts = [(audio.read_wav(store.read_sentence(k)), p) for k, p in zip(keys, pauses, strict=True)]
+    return audio.assemble(parts)[0]
 
 
 # --- the whole article ---------------------------------------------------------------
