@@ -33,7 +33,10 @@ def dumps(manifest: Manifest) -> str:
 
 
 def save(audio_dir: Path, manifest: Manifest) -> Path:
-    path = manifest_path(audio_dir, manifest.slug)
+    return _write(manifest_path(audio_dir, manifest.slug), manifest)
+
+
+def _write(path: Path, manifest: Manifest) -> Path:
     atomic_write_text(path, dumps(manifest))
     return path
 
@@ -99,9 +102,7 @@ def building_path(audio_dir: Path, slug: str) -> Path:
 
 
 def save_building(audio_dir: Path, manifest: Manifest) -> Path:
-    path = building_path(audio_dir, manifest.slug)
-    atomic_write_text(path, dumps(manifest))
-    return path
+    return _write(building_path(audio_dir, manifest.slug), manifest)
 
 
 def load_building(audio_dir: Path, slug: str) -> Manifest:

@@ -94,14 +94,7 @@ ROUTES: tuple[Route, ...] = (
     OFFLINE_FILES,
     SERVICE_WORKER,
     WEB_MANIFEST,
-    API_ADD,
-    API_REPLACE,
-    API_REMOVE,
-    API_JOB,
-    ADD,
-    JOB,
-    LOGIN,
-    LOGOUT,
+    *SERVICE_ROUTES,
 )
 
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from baclovoice import audio, formats, manifest, paths
 from baclovoice.build.artwork import render_cover
@@ -358,22 +359,30 @@ def publish_article(
         ready.update(zip(todo, made, strict=True))
     drafts = [ready[i] for i in range(len(plan.scripts))]
     full, placed = publish_full(pub, article, drafts, cover_png, previous)
-    published = Manifest(
+    published = article_manifest(pub, plan, placed, cover, full=full)
+    return publish_downloads(pub, published, cover_png, previous)
+
+
+def article_manifest(
+    pub: Publisher, plan: Plan, sections: Sequence[SectionEntry], cover: str, **fields: Any
+) -> Manifest:
+    """What every version of an article's manifest says, complete or in progress."""
+    article = plan.article
+    return Manifest(
         slug=article.slug,
         title=article.title,
         language=article.language,
         engine=pub.engine,
         voice=pub.voice,
-        sections=tuple(placed),
+        sections=tuple(sections),
         date=article.date,
         author=article.author,
         description=article.description,
-        full=full,
         cover=cover,
         sentence_keys=plan.sentence_keys,
         source_url=article.source_url,
+        **fields,
     )
-    return publish_downloads(pub, published, cover_png, previous)
 
 
 def previous_manifest(store: AudioStore, slug: str) -> Manifest | None:

@@ -101,21 +101,8 @@ def pending_section(plan: Plan, index: int) -> SectionEntry:
 def building_manifest(
     pub: publish.Publisher, plan: Plan, sections: Sequence[SectionEntry], cover: str, job: Job
 ) -> Manifest:
-    article = plan.article
-    return Manifest(
-        slug=article.slug,
-        title=article.title,
-        language=article.language,
-        engine=pub.engine,
-        voice=pub.voice,
-        sections=tuple(sections),
-        date=article.date,
-        author=article.author,
-        description=article.description,
-        cover=cover,
-        sentence_keys=plan.sentence_keys,
-        status=BUILDING,
-        extra={"job": job.id},
+    return publish.article_manifest(
+        pub, plan, sections, cover, status=BUILDING, extra={"job": job.id}
     )
 
 
