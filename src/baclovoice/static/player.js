@@ -121,6 +121,9 @@
   let index = 0;  // selected section
   let loaded = -1;  // section whose file is in the audio element
   let wanted = 0;  // position to apply once the selected file is loaded
+  // The file's metadata handled (wanted applied): only then is currentTime the position. A
+  // frame can come between readyState 1 and loadedmetadata, with currentTime still 0.
+  let landed = false;
   let engaged = false;  // nothing is highlighted until the listener plays or moves
   let waiting = -1;  // a section chosen while still being narrated: it plays once ready
 
@@ -190,7 +193,8 @@
     const d = loaded === index ? audio.duration : NaN;
     return Number.isFinite(d) && d > 0 ? d : sections[index].duration;
   };
-  const position = () => (loaded === index && audio.readyState > 0 ? audio.currentTime : wanted);
+  const live = () => loaded === index && landed;
+  const position = () => (live() ? audio.currentTime : wanted);
   const rate = () => +ui.speed.value || 1;
 
   function showTime(t) {  // the slider moves even when focused
@@ -246,7 +250,7 @@
   function seek(t) {
     const target = Math.min(Math.max(0, t), duration());
     engaged = true;
-    if (loaded === index && audio.readyState > 0) audio.currentTime = target;
+    if (live()) audio.currentTime = target;
     else wanted = target;
     showTime(target);
     positionState();
@@ -260,7 +264,10 @@
       return showPlaying();
     }
     waiting = -1;
-    if (loaded !== index) audio.src = sections[loaded = index].src;
+    if (loaded !== index) {
+      landed = false;
+      audio.src = sections[loaded = index].src;
+    }
     audio.defaultPlaybackRate = audio.playbackRate = rate();
     audio.play().catch((error) => { if (error.name !== "AbortError") showPlaying(); });
   }
@@ -335,6 +342,7 @@
   on(audio, "loadedmetadata", () => {
     if (wanted > 0) audio.currentTime = Math.min(wanted, audio.duration || wanted);
     wanted = 0;
+    landed = true;
     showTime(audio.currentTime);
     positionState();
   });
