@@ -293,9 +293,6 @@ class Runtime:
         reuse = reusable(plan, building, complete)
         pub = self.publisher()
         ready = [all(self.store.sentence_info(k) is not None for k in keys) for keys in plan.keys]
-        if all(ready):
-            self._complete(job, plan, revision, reuse, complete)
-            return
         sections = [
             publish.publish_section(pub, plan, i, reuse) if is_ready else pending_section(plan, i)
             for i, is_ready in enumerate(ready)
@@ -303,9 +300,14 @@ class Runtime:
         cover, _ = publish.publish_cover(self.store, plan.article)
         new = building_manifest(pub, plan, sections, cover, job)
         if building is None or manifest.dumps(building) != manifest.dumps(new):
+            # Playable now, even when every section is: the whole-article MP3, the EPUB
+            # and the M4B take seconds more, and an edit should not wait for them.
             manifest.save_building(self.settings.audio_dir, new)
             log.info("%s: %d of %d sections ready", slug, sum(ready), len(ready))
         self.jobs.beat(job)
+        if all(ready):
+            made = dict(enumerate(sections))
+            self._complete(job, plan, revision, reuse, complete, made)
 
     def _complete(
         self,
@@ -314,9 +316,10 @@ class Runtime:
         revision: str,
         reuse: Manifest | None,
         complete: Manifest | None,
+        sections: dict[int, SectionEntry],
     ) -> None:
         slug = plan.article.slug
-        new = publish.publish_article(self.publisher(), plan, reuse)
+        new = publish.publish_article(self.publisher(), plan, reuse, sections=sections)
         changed = publish.save_manifest(self.store, new, complete)
         manifest.remove_building(self.settings.audio_dir, slug)
         publish.publish_library_cover(self.store)
