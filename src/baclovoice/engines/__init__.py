@@ -63,14 +63,17 @@ __all__ = [
 
 def create_engine(name: str, settings: Settings, *, threads: int = 0) -> Engine:
     """The engine called ``name``, configured from ``settings``; ``threads`` caps Piper's."""
+    return _factory(name)(settings, threads)
+
+
+def _factory(name: str) -> Callable[[Settings, int], Engine]:
     try:
-        factory = _FACTORIES[name]
+        return _FACTORIES[name]
     except KeyError:
         raise InputError(
             f"Unknown speech engine {name!r}.",
             f"Choose one of: {', '.join(ENGINE_NAMES)} (piper works offline).",
         ) from None
-    return factory(settings, threads)
 
 
 class EngineFactory(Protocol):
@@ -87,8 +90,7 @@ class NamedEngine:
 
     def __post_init__(self) -> None:
         """An unknown engine name is a clear error at once, before any work starts."""
-        if self.settings.engine not in _FACTORIES:
-            create_engine(self.settings.engine, self.settings)  # raises InputError
+        _factory(self.settings.engine)
 
     def __call__(self, threads: int = 0) -> Engine:
         return create_engine(self.settings.engine, self.settings, threads=threads)

@@ -109,11 +109,11 @@ def _fetched(settings: Settings, url: str, slug: str | None) -> tuple[str, str]:
     from baclovoice.ingest.fetch import FetchPolicy, fetch_page
     from baclovoice.ingest.store import default_slug, prepare_article, url_fallback_slug
 
-    page = fetch_page(url, FetchPolicy.from_settings(settings))
-    check_size(settings, len(page.html.encode("utf-8")))
+    page = fetch_page(url, FetchPolicy.from_settings(settings))  # capped by max_page_mb
     prepared = prepare_article(
         page.html, "html", page.url, url=page.url, max_hours=settings.max_hours, slug=slug
     )
+    check_size(settings, len(prepared.html.encode("utf-8")))  # the article, not the page
     return prepared.html, slug or default_slug(prepared.article.title, url_fallback_slug(page.url))
 
 

@@ -196,7 +196,7 @@ class Runtime:
                 "source": source,
                 "lexicon": self.lexicon().digest,
                 "engine": self.engine.identity(),
-                "options": [s.section_level, s.read_images, s.bitrate, s.base_url],
+                "options": [s.section_level, s.read_images, s.bitrate, s.base_url, s.formats],
                 "publish": PUBLISH_VERSION,
             }
         )
