@@ -234,6 +234,31 @@ def test_tab_never_puts_focus_under_the_mini_player(open_page: Any) -> None:
     expect(page.locator("#bv-play")).to_be_in_viewport()
 
 
+def test_tabbing_out_of_the_player_keeps_following_on(open_page: Any) -> None:
+    """Point 12: during playback, Tab from Play out of the player and on into the page leaves
+    following on (nothing says "Stopped following."), and playback goes on."""
+    page = open_page(**DESKTOP)
+    page.evaluate("window.baclovoice.select(0, {time: 0.5, play: true})")
+    page.wait_for_function(PLAYING)
+    page.locator("#bv-play").focus()
+    outside = "() => !document.activeElement.closest('#bv-player, #bv-mini')"
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate(outside):
+            break
+    else:
+        raise AssertionError("Tab never left the player")
+    for _ in range(6):  # on through the tools and into the text
+        page.keyboard.press("Tab")
+        assert page.evaluate(outside)
+        assert page.evaluate("window.baclovoice.following")
+    page.wait_for_timeout(300)  # an announcement would be made by now
+    expect(page.locator("#bv-follow")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#bv-status")).not_to_have_text("Stopped following.")
+    assert page.evaluate("window.baclovoice.following")
+    page.wait_for_function(PLAYING)
+
+
 def test_enter_on_a_sentence_with_following_off_keeps_it_in_view(open_page: Any) -> None:
     """Point 4: the chosen sentence, not the one playing before, stays on screen (smooth
     scrolling on, as most listeners have it)."""
@@ -285,6 +310,8 @@ def test_focused_slider_follows_playback_and_arrow_right_seeks_forward(open_page
     ("condition", "options", "prefs"),
     [
         ("320 px", {"viewport": {"width": 320, "height": 256}}, {}),
+        ("200 % zoom", ZOOM_200, {}),
+        ("400 % zoom, forced colours", {**ZOOM_400, "forced_colors": "active"}, {}),
         ("phone, text 400 %", PHONE, TEXT_400),
         ("desktop, text 400 %", DESKTOP, TEXT_400),
     ],
@@ -301,7 +328,9 @@ def test_no_sideways_scrolling_with_every_disclosure_open(
     expect(page.locator("#bv-find-r button").first).to_be_visible()
     page.evaluate("window.baclovoice.select(2, {time: 1})")
     assert page.evaluate(NO_SIDEWAYS), condition
-    for box in page.locator("p.bv-check input").all():
+    boxes = page.locator("p.bv-check input").all()
+    assert len(boxes) == 3  # the legible font, the highlight, the single-key shortcuts
+    for box in boxes:
         label = page.locator(f"label[for='{box.get_attribute('id')}']")
         b, lb = box.bounding_box(), label.bounding_box()
         assert b and lb
@@ -381,10 +410,11 @@ def test_focused_sentence_shows_focus_at_3_to_1_in_every_theme_and_style(open_pa
             )
             changed, perimeter = focus_change(page, sentence)
             assert changed >= 2 * perimeter, (theme, style or "outline", changed, perimeter)
-    colours = page.locator(sentence).evaluate(
-        "e => [e, document.body].map((x) => getComputedStyle(x).backgroundColor)"
-    )
-    assert colours[0] not in ("rgba(0, 0, 0, 0)", colours[1])  # forced colours: a fill, not a line
+            if forced:  # point 8: a fill, not only a line, in every highlight style
+                colours = page.locator(sentence).evaluate(
+                    "e => [e, document.body].map((x) => getComputedStyle(x).backgroundColor)"
+                )
+                assert colours[0] not in ("rgba(0, 0, 0, 0)", colours[1]), style or "outline"
 
 
 def test_play_pause_anywhere_and_space_on_the_sentence_read_pauses(open_page: Any) -> None:
