@@ -82,6 +82,26 @@ def saved_caches(page: Page) -> list[str]:
     return page.evaluate("async () => (await caches.keys()).filter(k => k.startsWith('bv-'))")
 
 
+def cached_sizes(page: Page, name: str) -> dict[str, int]:
+    """Each URL in the cache ``name`` and the size of the body stored for it."""
+    return page.evaluate(
+        """async (name) => {
+          const cache = await caches.open(name);
+          const sizes = {};
+          for (const request of await cache.keys()) {
+            sizes[request.url] = (await (await cache.match(request)).blob()).size;
+          }
+          return sizes;
+        }""",
+        name,
+    )
+
+
+def shown_size(n: int) -> str:
+    """A size as offline-ui.js shows it."""
+    return f"{int(n / 1e3 + 0.5)} kB" if n < 1e6 else f"{n / 1e6:.1f} MB"
+
+
 def test_save_go_offline_reload_play_seek_and_remove(
     browser: Browser, site: tuple[str, Callable[[], None]]
 ) -> None:
@@ -107,7 +127,8 @@ def test_save_go_offline_reload_play_seek_and_remove(
             "async (u) => (await fetch(u)).json()", f"/articles/{SLUG}/offline.json"
         )
         started = time.perf_counter()
-        save.click()
+        save.focus()
+        page.keyboard.press("Enter")  # by keyboard, as everything in this journey
         status = page.locator("#bv-offline p")
         status.filter(has_text=SAVED).wait_for(timeout=60_000)
         save_seconds = time.perf_counter() - started
@@ -115,9 +136,19 @@ def test_save_go_offline_reload_play_seek_and_remove(
         assert remove.is_visible() and save.is_hidden()
         assert page.evaluate("document.activeElement.textContent") == "Remove the offline copy"
         assert SAVED in page.locator("#bv-status").inner_text()  # announced politely
-        assert f"{listing['sections']} sections" in status.inner_text()
         (cache,) = saved_caches(page)
         assert cache == f"bv-article:{SLUG}:{listing['version']}"
+        # Every listed file is stored whole, and the page shows how much space they take.
+        sizes = cached_sizes(page, cache)
+        record = f"{base}/articles/{SLUG}/offline.json?saved=1"
+        assert set(sizes) == {base + f["url"] for f in listing["files"]} | {record}
+        for file in listing["files"]:
+            if file["bytes"] is not None:
+                assert sizes[base + file["url"]] == file["bytes"], file["url"]
+        stored = sum(size for url, size in sizes.items() if url != record)
+        assert stored > listing["bytes"]  # the listed sizes and the pages, captions
+        shown = f": {listing['sections']} sections, {shown_size(stored)} in this browser."
+        assert shown in status.inner_text()
         assert axe_violations(page) == ""
 
         # 2. The library marks the saved article.
@@ -151,24 +182,43 @@ def test_save_go_offline_reload_play_seek_and_remove(
         assert ranges[2][:2] == [416, f"bytes */{size}"]
         assert ranges[3] == [200, None, str(size), size]
 
-        # 5. A page that was never saved says so, offline.
+        # 5. The player's own controls: go to 2:00 in section 1, press Play, and it plays on.
+        page.locator("summary", has_text="Go to a section or time").focus()
+        page.keyboard.press("Enter")
+        page.get_by_label("Section", exact=True).select_option(index=0)
+        field = page.get_by_label("Time in the section (minutes:seconds)")
+        field.fill("2:00")
+        field.press("Enter")
+        page.locator("#bv-play").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => !window.baclovoice.audio.paused && window.baclovoice.audio.currentTime >= 121.5",
+            timeout=10_000,
+        )
+        player_now = page.evaluate("window.baclovoice.audio.currentTime")
+        assert page.evaluate("window.baclovoice.audio.currentSrc") == base + first  # the saved URL
+        page.evaluate("window.baclovoice.audio.pause()")
+
+        # 6. A page that was never saved says so, offline.
         other = context.new_page()
         other.goto("/articles/not-saved/")
         assert "You are offline" in other.locator("h1").inner_text()
         assert other.get_by_role("link", name="Baclofen for Anxiety: Can It Help?").count() == 1
         other.close()
 
-        # 6. Remove the offline copy (works offline too).
-        remove.click()
+        # 7. Remove the offline copy (works offline too).
+        remove.focus()
+        page.keyboard.press("Enter")
         status.filter(has_text="The offline copy was removed.").wait_for()
         assert saved_caches(page) == []
         assert page.evaluate("document.activeElement.textContent") == "Save for offline listening"
         assert "removed" in page.locator("#bv-status").inner_text()
         print(
-            f"\nsaved {listing['bytes']} bytes in {len(listing['files'])} files "
-            f"in {save_seconds:.1f} s; offline: played 0 → {from_start['now']:.2f} s, "
-            f"seeked to {at_two_minutes['seeked']:.2f} s → {at_two_minutes['now']:.2f} s "
-            f"in {at_two_minutes['waited']:.1f} s; "
+            f"\nsaved {stored} bytes ({listing['bytes']} listed) in {len(listing['files'])} "
+            f"files in {save_seconds:.1f} s, shown as {shown_size(stored)}; offline: played "
+            f"0 → {from_start['now']:.2f} s, seeked to {at_two_minutes['seeked']:.2f} s → "
+            f"{at_two_minutes['now']:.2f} s in {at_two_minutes['waited']:.1f} s; the player "
+            f"at 2:00 → {player_now:.2f} s; "
             f"{sum(s == 206 for _, s in from_worker)} ranged answers (206) from the service worker"
         )
     finally:
