@@ -13,7 +13,10 @@ library of tone MP3s (a 36 KB section like the issue's, and an 80 KB one for
 wrk (64 connections, 2 threads) measures requests/s for each target in turn,
 and the rounds alternate, so every ratio compares figures taken side by side
 under the same load on this shared machine. Errors (socket errors and non-2xx
-answers) are counted; server RSS is read before and after.
+answers) are counted; server RSS is read before and after. Each app is the web
+server only (``--no-worker``, no content watcher, an empty content folder of its
+own): no narration process or Piper voice is loaded, and the checkout's
+``content/`` is never watched or narrated into the benchmark's library.
 """
 
 from __future__ import annotations
@@ -88,10 +91,13 @@ def start_app(audio: Path, port: int, accel: bool) -> subprocess.Popen[bytes]:
     env |= {
         "PYTHONPATH": str(ROOT / "src"),
         "BACLOVOICE_AUDIO_DIR": str(audio),
+        "BACLOVOICE_CONTENT_DIR": str(audio.parent / "content"),
+        "BACLOVOICE_WATCH": "false",
         "BACLOVOICE_BASE_URL": BASE_URL,
         "BACLOVOICE_ACCEL_REDIRECT": "true" if accel else "false",
     }
-    command = [sys.executable, "-m", "baclovoice", "serve", "--no-build", "--port", str(port)]
+    serve = ["serve", "--no-build", "--no-worker", "--port", str(port)]
+    command = [sys.executable, "-m", "baclovoice", *serve]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -110,6 +116,7 @@ def main() -> None:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     root = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     audio = root / "audio"
+    (root / "content").mkdir()
     sections = (("Short section", (("paragraph", "Words."),)), ("Long", (("paragraph", "x."),)))
     spec = dataclasses.replace(Spec(), sections=sections, seconds=4.5)
     m = publish_article(audio, spec)
@@ -152,18 +159,21 @@ def main() -> None:
                 "feed: nginx + app": Target("", f"{front}/feed.xml"),
                 "feed: app alone": Target("", f"{alone}/feed.xml"),
             }
+            started, load = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.getloadavg()
             before = rss_mb(app.pid), rss_mb(bare.pid)
             for round_ in range(1, ROUNDS + 1):
                 print(f"round {round_}/{ROUNDS}", file=sys.stderr)
                 for target in targets.values():
                     wrk(target)
             after = rss_mb(app.pid), rss_mb(bare.pid)
+            when = f"{started}; load average {load[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
     finally:
         for process in (app, bare):
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
         shutil.rmtree(root, ignore_errors=True)
-    report(targets, before, after, m.sections[0].audio.bytes, long.sections[0].audio.bytes)
+    sizes = m.sections[0].audio.bytes, long.sections[0].audio.bytes
+    report(targets, before, after, *sizes, when)
 
 
 RATIOS = [
@@ -200,7 +210,9 @@ def report(
     after: tuple[float, float],
     short_bytes: int,
     long_bytes: int,
+    when: str,
 ) -> None:
+    print(when)
     print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s, {ROUNDS} alternating rounds (median);")
     print(f"section MP3 {short_bytes / 1000:.0f} KB full, ", end="")
     print(f"{RANGE} of a {long_bytes / 1000:.0f} KB one\n")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import http.client
 import json
+import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from baclovoice import paths
+from baclovoice.cli import main
 from baclovoice.deploy.export import RECORD, ExportReport, export_site, file_for, site_paths
 from baclovoice.deploy.nginx import DOWNLOADS_MAP, Site, static_site
 from baclovoice.errors import InputError
@@ -153,6 +156,38 @@ def test_reexport_is_incremental_and_drops_what_is_gone(
     )
     assert "index.html" in third.written and "feed.xml" in third.written
     assert not any(name.endswith(".mp3") for name in third.written)
+
+
+def test_export_and_deploy_commands(
+    library: tuple[Settings, list[Manifest]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`baclovoice export DIR --base-url URL` twice (the second writes nothing), then
+    `baclovoice deploy nginx --export DIR` prints the static site the nginx tests serve."""
+    settings, _ = library
+    for name in [k for k in os.environ if k.startswith("BACLOVOICE_")]:
+        monkeypatch.delenv(name)
+    site = tmp_path / "site"
+    export = ["export", str(site), "--base-url", BASE, "--audio-dir", str(settings.audio_dir)]
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        main(export)  # returns normally on success
+        first = capsys.readouterr().out
+        stamps = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+        main(export)
+        second = capsys.readouterr().out
+        main(["deploy", "nginx", "--export", str(site), "--base-url", BASE])
+        printed = capsys.readouterr().out
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    files = len(json.loads((site / RECORD).read_text())["files"])
+    assert f"Exported {files} files to {site}: {files} written, 0 unchanged, 0 removed." in first
+    assert f"Exported {files} files to {site}: 0 written, {files} unchanged, 0 removed." in second
+    assert f"baclovoice deploy nginx --export {site} --base-url {BASE}" in second
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == stamps
+    assert printed == static_site(Site(BASE), site)
 
 
 def test_export_refuses_a_folder_that_is_not_an_export(

@@ -13,6 +13,7 @@ import http.client
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import feedparser
 import pytest
@@ -22,6 +23,7 @@ from baclovoice.deploy.nginx import Site, proxy_site
 from baclovoice.models import Manifest
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
+from baclovoice.web.accel import ACCEL_PREFIX, ACCEL_WHOLE_PREFIX
 from tests.conftest import serving
 from tests.deploy.nginx_runner import free_port, running_nginx
 from tests.feeds.conftest import publish_article
@@ -57,7 +59,8 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Manifes
 def fronts(
     library: tuple[Settings, Manifest], nginx: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    """{"app": waitress alone, "nginx": nginx → waitress with X-Accel-Redirect}: base URLs."""
+    """Base URLs: "app" (waitress alone), "nginx" (nginx → waitress with X-Accel-Redirect)
+    and "accel" (that waitress, asked directly)."""
     settings, _ = library
     with (
         serving(create_app(settings)) as alone,
@@ -73,7 +76,11 @@ def fronts(
             folder / "cache",
         )
         with running_nginx(nginx, folder, site, port) as url:
-            yield {"app": f"http://127.0.0.1:{alone.effective_port}", "nginx": url}
+            yield {
+                "app": f"http://127.0.0.1:{alone.effective_port}",
+                "nginx": url,
+                "accel": f"http://127.0.0.1:{behind.effective_port}",
+            }
 
 
 FRONTS = ["app", "nginx"]
@@ -102,6 +109,46 @@ def test_full_file_with_our_etag_and_name(front: str, mp3: tuple[bytes, str]) ->
         f"inline; filename={SLUG}-01-understanding-baclofen-and-its-uses.mp3"
     )
     assert "X-Accel-Redirect" not in headers
+
+
+def test_the_setting_makes_the_app_decide_and_nginx_send_the_bytes(
+    fronts: dict[str, str], library: tuple[Settings, Manifest], mp3: tuple[bytes, str]
+) -> None:
+    """With BACLOVOICE_ACCEL_REDIRECT the app sends no audio or cover bytes, only its
+    decision (file, ETag, download name); nginx sends the file; without it, the app does."""
+    settings, m = library
+    data, etag = mp3
+    assert Settings.load(environ={"BACLOVOICE_ACCEL_REDIRECT": "true"}).accel_redirect
+    assert not Settings.load(environ={}).accel_redirect
+    behind = fronts["accel"]
+
+    status, headers, body = ask(behind, MP3)
+    assert status == 200 and body == b""
+    assert headers["X-Accel-Redirect"] == ACCEL_PREFIX + quote(m.sections[0].audio.file)
+    assert headers["ETag"] == etag and headers["Content-Type"] == "audio/mpeg"
+    assert headers["Content-Disposition"] == (
+        f"inline; filename={SLUG}-01-understanding-baclofen-and-its-uses.mp3"
+    )
+    status, headers, body = ask(behind, MP3, {"Range": "bytes=abc"})  # to be ignored
+    assert status == 200 and body == b""
+    assert headers["X-Accel-Redirect"] == ACCEL_WHOLE_PREFIX + quote(m.sections[0].audio.file)
+    status, headers, body = ask(behind, "/cover.png")
+    assert status == 200 and body == b""
+    assert headers["X-Accel-Redirect"] == ACCEL_PREFIX + "cover.png"
+    # 304 and 404 are the app's own answers, never handed to nginx.
+    status, headers, _ = ask(behind, MP3, {"If-None-Match": etag})
+    assert status == 304 and "X-Accel-Redirect" not in headers
+    status, headers, _ = ask(behind, f"/articles/{SLUG}/sections/9.mp3")
+    assert status == 404 and "X-Accel-Redirect" not in headers
+
+    # Through nginx: the file's bytes, sent by nginx (the app behind it sent none).
+    cover = (settings.audio_dir / "cover.png").read_bytes()
+    for path, expected in ((MP3, data), ("/cover.png", cover)):
+        status, headers, body = ask(fronts["nginx"], path)
+        assert status == 200 and body == expected and "X-Accel-Redirect" not in headers, path
+    # The setting off (the app alone): the app sends the bytes itself.
+    status, headers, body = ask(fronts["app"], MP3)
+    assert status == 200 and body == data and "X-Accel-Redirect" not in headers
 
 
 RANGES = [

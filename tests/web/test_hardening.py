@@ -1,4 +1,4 @@
-"""Hostile-but-fair clients against the real server (issue 13, fixes 1, 4, 6 and 8).
+"""Hostile-but-fair clients against the real server (issue 13, fixes 1, 4, 6, 7 and 8).
 
 Each HTTP behaviour is checked on waitress over a socket on 127.0.0.1; pure
 parts (the Range rules) are checked table-driven without a server.
@@ -7,12 +7,15 @@ parts (the Range rules) are checked table-driven without a server.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import html
 import http.client
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from flask import Flask
@@ -25,6 +28,7 @@ from baclovoice.web.ranges import normalize
 from baclovoice.web.server import Limits
 from tests.conftest import serving
 from tests.feeds.conftest import publish_article
+from tests.web.builders import Spec
 
 MP3 = "/articles/baclofen-for-anxiety/sections/1.mp3"
 Answer = tuple[int, http.client.HTTPMessage, bytes]
@@ -175,6 +179,30 @@ def test_the_bind_address_is_trusted_by_default(library: tuple[Settings, Manifes
     with serving_port(app) as port:
         assert ask(port, "/feed.xml", {"Host": "192.0.2.7:8000"})[0] == 200
         assert ask(port, "/feed.xml", {"Host": "192.0.2.8:8000"})[0] == 400
+
+
+# --- 7: feed fields that readers render as HTML carry the text escaped -------------------
+
+MARKUP = '<b onmouseover="alert(1)">bold</b> & more'
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+
+
+def test_served_feeds_carry_article_markup_as_text(tmp_path: Path) -> None:
+    settings = Settings.load(
+        environ={}, content_dir=tmp_path / "content", audio_dir=tmp_path / "audio"
+    )
+    sections = ((f"Part {MARKUP}", (("paragraph", "One."),)), ("Plain", (("paragraph", "Two."),)))
+    spec = dataclasses.replace(Spec(), slug="markup", title=f"Title {MARKUP}", sections=sections)
+    publish_article(settings.audio_dir, spec)
+    with serving_port(create_app(settings)) as port:
+        for path in ("/feed.xml", "/articles/markup/feed.xml"):
+            status, _, body = ask(port, path, {"Host": "localhost"})
+            assert status == 200, path
+            root = ElementTree.fromstring(body)
+            fields = root.findall(".//description") + root.findall(f".//{ITUNES}summary")
+            texts = [field.text or "" for field in fields]  # what a reader gets, unescaped
+            assert len(texts) >= 2 and all("<b" not in text for text in texts), path
+            assert any(MARKUP in html.unescape(text) for text in texts), path
 
 
 # --- 8: Range as RFC 9110 says ----------------------------------------------------
