@@ -44,13 +44,13 @@ test: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(FAST) -n 4 --dist loadfile
+	$(BIN)/python -m pytest $(FAST) -n 3 --dist loadfile
 	$(BIN)/python -m pytest -m "slow and not browser" -n 3 --dist loadfile
 	$(BIN)/python -m pytest -m browser
 
 # The fast tier: no Piper voice, no browser, no podcast client (the fake engine stands in).
 test-fast: install-test
-	$(BIN)/python -m pytest $(FAST) -q -n 4 --dist loadfile
+	$(BIN)/python -m pytest $(FAST) -q -n 3 --dist loadfile
 
 bench: install
 	$(BIN)/python benchmarks/bench_build.py

@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
 
 from baclovoice.errors import ContentError, InputError, NotFound
 from baclovoice.fsutil import atomic_write_text
-from baclovoice.ingest.convert import CONVERTERS, SUFFIXES, TEXT_HINTS, clean_html
-from baclovoice.ingest.fetch import FetchPolicy, fetch_page
 from baclovoice.ingest.limits import check_length, check_size
 from baclovoice.ingest.walker import parse_article
 from baclovoice.models import Article
 from baclovoice.slugs import SLUG_PATTERN, slugify, validate_slug
+
+if TYPE_CHECKING:
+    import requests
+
+    from baclovoice.ingest.fetch import FetchPolicy
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,10 @@ def prepare_article(
     Pure: the import command, URL import and any other caller (an API) share it,
     and so give the same messages. ``where`` names the source in them.
     """
+    # Imported here: the converters pull in trafilatura and Markdown, which building and
+    # serving an article never need (half a second of every `build` start-up).
+    from baclovoice.ingest.convert import CONVERTERS, TEXT_HINTS, clean_html
+
     if kind not in CONVERTERS:
         raise InputError(f"Unknown source kind {kind!r}.", f"Use one of {', '.join(CONVERTERS)}.")
     if not text.strip():
@@ -169,6 +175,8 @@ def import_url(
     session: requests.Session | None = None,
 ) -> Path:
     """Fetch a web page and import its article; the page's address is kept as its source."""
+    from baclovoice.ingest.fetch import fetch_page
+
     if slug is not None:
         validate_slug(slug)
     page = fetch_page(url, policy, session=session)
@@ -215,6 +223,8 @@ def _shorten(slug: str) -> str:
 
 
 def _source_kind(source: Path) -> str:
+    from baclovoice.ingest.convert import SUFFIXES
+
     if not source.exists():
         raise InputError(f"{source} does not exist.", "Check the path and the file name.")
     if not source.is_file():
