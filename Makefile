@@ -4,6 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Let Python cache compiled bytecode (__pycache__, git-ignored) even where the environment
+# turns it off: the tests start about a hundred Python processes, and each one compiled
+# every module (and pytest rewrote every test module's asserts) anew.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install install-test run build test test-fast lint bench bench-serving bench-service clean
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from scipy import signal
 
 from baclovoice import audio
 from baclovoice.audio.pcm import CHUNK, Pcm, float_chunks, resampled_chunks, to_float, windows
@@ -69,6 +68,8 @@ def test_resampled_chunks_are_resample_poly_of_the_whole(rate: int, samples: int
     common = math.gcd(rate, 44100)
     whole = to_float(pcm)
     if rate != 44100:
+        from scipy import signal  # here: importing it costs every xdist worker seconds
+
         whole = signal.resample_poly(whole, 44100 // common, rate // common).astype(np.float32)
     pieces = list(resampled_chunks(pcm, 44100))
     joined = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
