@@ -9,6 +9,7 @@ covers and our own 404s. Ranges where RFC 9110 allows either answer accept both.
 from __future__ import annotations
 
 import gzip
+import json
 import http.client
 import signal
 from collections.abc import Iterator
@@ -279,3 +280,58 @@ def test_deploy_nginx_writes_the_site_it_prints(
     printed = capsys.readouterr().out
     assert printed == out.read_text(encoding="utf-8") == proxy_site(Site(BASE), settings.audio_dir)
     assert "server_name listen.example.org;" in printed and "internal;" in printed
+
+
+def test_answers_to_signed_in_clients_never_reach_other_clients(nginx: str, tmp_path: Path) -> None:
+    """The one-second cache keys on the URL, not on who asks: a request with a token or a
+    session cookie is never answered from it nor stored in it. Otherwise a job's status
+    fetched with the API token would reach anyone asking for it within the second."""
+    from huey import MemoryHuey
+
+    from baclovoice.engines import SharedEngine
+    from baclovoice.engines.fake import FakeEngine
+    from baclovoice.service.queue import NarrationQueue
+    from baclovoice.web.ingest_api import QUEUE
+
+    token = "nginx-test-token-0123456789"
+    (tmp_path / "content").mkdir()
+    settings = Settings.load(
+        environ={},
+        content_dir=tmp_path / "content",
+        audio_dir=tmp_path / "audio",
+        base_url=BASE,
+        engine="fake",
+        api_token=token,
+        accel_redirect=True,
+    )
+    app = create_app(settings)
+    app.extensions[QUEUE] = NarrationQueue(
+        settings, SharedEngine(FakeEngine()), huey=MemoryHuey("nginx-private")
+    )
+    (tmp_path / "nginx" / "cache").mkdir(parents=True)
+    with serving(app) as behind:
+        port = free_port()
+        upstream = f"127.0.0.1:{behind.effective_port}"
+        site = proxy_site(
+            Site(BASE, f"127.0.0.1:{port}"),
+            settings.audio_dir,
+            upstream,
+            tmp_path / "nginx" / "cache",
+        )
+        with running_nginx(nginx, tmp_path / "nginx", site, port) as url:
+            auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            host, number = url.removeprefix("http://").split(":")
+            connection = http.client.HTTPConnection(host, int(number), timeout=10)
+            body = b'{"markdown": "# Tea\\n\\nBoil the water.\\n", "slug": "tea"}'
+            connection.request("POST", "/api/articles", body=body, headers=auth)
+            added = connection.getresponse()
+            assert added.status == 202, added.read()
+            job = json.loads(added.read())["job"]
+            connection.close()
+            for _ in range(3):  # signed in, then anonymous, within the cache's second
+                status, _, answer = ask(url, job, auth)
+                assert status == 200 and json.loads(answer)["slug"] == "tea"
+                status, _, answer = ask(url, job)
+                assert status == 401, answer
+                status, _, answer = ask(url, job, {"Cookie": "session=forged"})
+                assert status == 401, answer

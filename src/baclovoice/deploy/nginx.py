@@ -183,6 +183,10 @@ server {{
         proxy_cache_convert_head off;
         proxy_cache_lock on;
         proxy_cache_use_stale updating;
+        # The key says what is asked, not who asks: an answer to a request with a token
+        # or a cookie (a job's status, the add page) is for that client alone.
+        proxy_cache_bypass $http_authorization $http_cookie;
+        proxy_no_cache $http_authorization $http_cookie;
         # Pass decisions on as they are: "no-cache" is for browsers, and the public
         # server follows the X-Accel-Redirect.
         proxy_ignore_headers Cache-Control Expires X-Accel-Redirect;
