@@ -9,8 +9,8 @@ covers and our own 404s. Ranges where RFC 9110 allows either answer accept both.
 from __future__ import annotations
 
 import gzip
-import json
 import http.client
+import json
 import signal
 from collections.abc import Iterator
 from pathlib import Path
