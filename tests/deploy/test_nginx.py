@@ -335,3 +335,39 @@ def test_answers_to_signed_in_clients_never_reach_other_clients(nginx: str, tmp_
                 assert status == 401, answer
                 status, _, answer = ask(url, job, {"Cookie": "session=forged"})
                 assert status == 401, answer
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        (MP3, {}),
+        (MP3, {"Range": "bytes=10-19"}),
+        (MP3, {"Range": "bytes=9-3"}),  # a Range the app says to ignore: the whole file
+        (MP3 + "?download=1", {}),
+        ("/feed.xml", {}),
+        (f"/articles/{SLUG}/", {}),
+        ("/articles/no-such-article/", {}),
+    ],
+)
+def test_an_answer_from_the_cache_is_the_apps_answer(
+    fronts: dict[str, str], path: str, headers: dict[str, str]
+) -> None:
+    """nginx keeps each answer for a second: the second of two quick requests comes from
+    its cache and must be the app's answer again, to the byte and the header."""
+    first, again = (ask(fronts["nginx"], path, headers) for _ in range(2))
+    alone = ask(fronts["app"], path, headers)
+    assert first[0] == again[0] == alone[0] and first[2] == again[2] == alone[2]
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "Content-Range",
+        "Accept-Ranges",
+        "ETag",
+        "Last-Modified",
+        "Content-Disposition",
+        "Cache-Control",
+    ):
+        if name == "Accept-Ranges" and first[0] == 206:
+            continue  # nginx drops it from partial answers; RFC 9110 makes it optional
+        values = [answer[1].get_all(name) for answer in (first, again, alone)]
+        assert values[0] == values[1] == values[2], (name, values)

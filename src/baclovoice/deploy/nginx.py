@@ -130,9 +130,9 @@ def proxy_site(
 ) -> str:
     """nginx in front of ``baclovoice serve`` (run it with BACLOVOICE_ACCEL_REDIRECT=true).
 
-    Every answer of the app (an X-Accel-Redirect decision, a page, a 304, a 404) is
-    kept for one second (a microcache keyed by everything the answer depends on),
-    so under load the app decides once a second per URL and nginx does the rest.
+    Every answer (a file's bytes, a page, a 304, a 404) is kept for one second in a
+    cache keyed by everything the app's answer depends on, so under load the app
+    decides once a second per URL and most requests cross nginx once, from its cache.
     """
     base = check_base_url(site.base_url)
     audio = _word(str(audio_dir.resolve()), "audio folder")
@@ -147,14 +147,14 @@ def proxy_site(
 # TLS: add `listen 443 ssl;` and your certificate lines to the public server block
 # (or let certbot --nginx do it). {cache} must exist and be writable by nginx.
 #
-# Two server blocks: the public one (clients, compression, audio bytes) asks an
-# inner one on a unix socket, which keeps each answer of the app for one second
-# (a microcache keyed by all the answer depends on), X-Accel-Redirect decisions
-# included, so under load the app decides once a second per URL.
+# Two server blocks: the public one (clients, compression) keeps every answer for one
+# second (a microcache keyed by all the answer depends on, file bytes included) and
+# asks an inner one on a unix socket for the rest. The inner one asks the app and
+# follows its X-Accel-Redirect: nginx, not the app, reads the audio and cover files.
 
 limit_conn_zone $binary_remote_addr zone=baclovoice_per_client:10m;
 proxy_cache_path {cache}/cache levels=1:2 keys_zone=baclovoice_cache:10m
-                 max_size=256m inactive=10m use_temp_path=off;
+                 max_size=1g inactive=10m use_temp_path=off;
 
 upstream baclovoice_app {{
     server {_word(upstream, "upstream")};
@@ -162,12 +162,12 @@ upstream baclovoice_app {{
     keepalive_timeout 20s;  # below the app's idle_timeout, so nginx closes first
 }}
 
-upstream baclovoice_decisions {{
+upstream baclovoice_inner {{
     server {inner};
     keepalive 64;
 }}
 
-# Inner: the app's answers, cached for 1 s (a rebuild shows within a second).
+# Inner: the app decides; audio and cover bytes come from the audio folder.
 server {{
     listen {inner};
     server_tokens off;
@@ -177,44 +177,10 @@ server {{
         proxy_set_header Connection "";
         proxy_connect_timeout 5s;
         proxy_read_timeout 60s;
-        proxy_cache baclovoice_cache;
-        proxy_cache_key "{CACHE_KEY}";
-        proxy_cache_valid 200 206 304 404 1s;
-        proxy_cache_convert_head off;
-        proxy_cache_lock on;
-        proxy_cache_use_stale updating;
-        # The key says what is asked, not who asks: an answer to a request with a token
-        # or a cookie (a job's status, the add page) is for that client alone.
-        proxy_cache_bypass $http_authorization $http_cookie;
-        proxy_no_cache $http_authorization $http_cookie;
-        # Pass decisions on as they are: "no-cache" is for browsers, and the public
-        # server follows the X-Accel-Redirect.
-        proxy_ignore_headers Cache-Control Expires X-Accel-Redirect;
-        proxy_pass_header X-Accel-Redirect;
-        # With a cache nginx drops these; the app decides on them (they are in the key).
-        proxy_set_header Range $http_range;
-        proxy_set_header If-Range $http_if_range;
-        proxy_set_header If-None-Match $http_if_none_match;
-        proxy_set_header If-Modified-Since $http_if_modified_since;
-    }}
-}}
-
-server {{
-    listen {_word(site.listen, "listen address")};
-    server_name {_word(site.server_name, "server name")};
-{_client_limits("    ")}{_gzip("    ")}
-    location / {{
-        proxy_pass http://baclovoice_decisions;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_buffering on;  # slow clients are nginx's problem, not the app's threads
     }}
 
-    # Audio and cover bytes: only reachable through the app's X-Accel-Redirect, which
-    # has already chosen the file, answered 304 and 404, and set the headers.
+    # Only reachable through the app's X-Accel-Redirect, which has already chosen the
+    # file, answered 304 and 404, and set the headers.
     location {ACCEL_PREFIX} {{
         internal;
         alias {audio}/;
@@ -224,7 +190,43 @@ server {{
         internal;
         alias {audio}/;
         max_ranges 0;
+        add_header Accept-Ranges bytes;  # the file still takes ranges; nginx says none here
 {_accel_file("        ")}    }}
+}}
+
+server {{
+    listen {_word(site.listen, "listen address")};
+    server_name {_word(site.server_name, "server name")};
+{_client_limits("    ")}{_gzip("    ")}
+    location / {{
+        proxy_pass http://baclovoice_inner;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_buffering on;  # slow clients are nginx's problem, not the app's threads
+        proxy_cache baclovoice_cache;
+        proxy_cache_key "{CACHE_KEY}";
+        proxy_cache_valid 200 206 304 404 1s;
+        proxy_cache_convert_head off;
+        proxy_cache_lock on;
+        proxy_cache_use_stale updating;
+        # "no-cache" is for browsers: the app's answers are kept here for one second.
+        proxy_ignore_headers Cache-Control Expires;
+        # The key says what is asked, not who asks: an answer to a request with a token
+        # or a cookie (a job's status, the add page) is for that client alone.
+        proxy_cache_bypass $http_authorization $http_cookie;
+        proxy_no_cache $http_authorization $http_cookie;
+        # With a cache nginx drops these; the app decides on them (they are in the key),
+        # and its answer is sent as it is: nginx applies no Range of its own to it.
+        proxy_set_header Range $http_range;
+        proxy_set_header If-Range $http_if_range;
+        proxy_set_header If-None-Match $http_if_none_match;
+        proxy_set_header If-Modified-Since $http_if_modified_since;
+        max_ranges 0;
+        add_header Accept-Ranges $upstream_http_accept_ranges;  # max_ranges 0 drops it
+    }}
 }}
 """
 
