@@ -71,16 +71,28 @@ def test_imports_never_run_back_up_the_pipeline(path: Path) -> None:
             assert target == own or RANKS[target] < RANKS[own], f"{module_name(path)} → {name}"
 
 
-def test_the_web_server_does_not_pull_in_the_html_parser() -> None:
-    """The server reads manifests only: bs4 (ingest) and Piper stay out of its imports."""
+def _modules_loaded_by(module: str) -> set[str]:
+    """Every module a fresh interpreter has loaded after importing ``module``."""
     import json
     import subprocess
     import sys
 
-    code = "import json, sys, baclovoice.web; print(json.dumps(sorted(sys.modules)))"
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    modules = set(json.loads(loaded.stdout))
+    return set(json.loads(loaded.stdout))
+
+
+def test_the_web_server_does_not_pull_in_the_html_parser() -> None:
+    """The server reads manifests only: bs4 (ingest) and Piper stay out of its imports."""
+    modules = _modules_loaded_by("baclovoice.web")
     assert not {"bs4", "piper", "onnxruntime", "baclovoice.ingest"} & modules
+
+
+def test_building_does_not_pull_in_the_importers() -> None:
+    """`build` reads stored articles only: the converters (trafilatura, Markdown) and the
+    page fetcher (requests) are `import`'s, and cost half a second of every start-up."""
+    modules = _modules_loaded_by("baclovoice.build.builder")
+    assert not {"trafilatura", "markdown", "requests", "baclovoice.ingest.convert"} & modules
 
 
 @pytest.mark.parametrize(
