@@ -13,11 +13,13 @@ import http.client
 import json
 import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import feedparser
 import pytest
+from flask import Flask
 
 from baclovoice.cli import main
 from baclovoice.deploy.nginx import Site, proxy_site
@@ -28,6 +30,7 @@ from baclovoice.web.accel import ACCEL_PREFIX, ACCEL_WHOLE_PREFIX
 from tests.conftest import serving
 from tests.deploy.nginx_runner import free_port, running_nginx
 from tests.feeds.conftest import publish_article
+from tests.service.conftest import AUTH, MARKDOWN, TOKEN, app_with_memory_queue
 
 BASE = "https://listen.example.org"
 SLUG = "baclofen-for-anxiety"
@@ -35,12 +38,16 @@ MP3 = f"/articles/{SLUG}/sections/1.mp3"
 
 
 def ask(
-    base: str, path: str, headers: dict[str, str] | None = None, method: str = "GET"
+    base: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> tuple[int, http.client.HTTPMessage, bytes]:
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
-        connection.request(method, path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -56,6 +63,26 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Manifes
     return settings, publish_article(settings.audio_dir)
 
 
+@contextmanager
+def behind_nginx(
+    nginx: str, app: Flask, audio_dir: Path, folder: Path
+) -> Iterator[tuple[str, str]]:
+    """``app`` on waitress with nginx in front, configured by ``proxy_site``: the base
+    URLs of nginx and of the app itself."""
+    with serving(app) as behind:
+        port = free_port()
+        (folder / "cache").mkdir(parents=True)
+        app_url = f"http://127.0.0.1:{behind.effective_port}"
+        site = proxy_site(
+            Site(BASE, f"127.0.0.1:{port}"),
+            audio_dir,
+            app_url.removeprefix("http://"),
+            folder / "cache",
+        )
+        with running_nginx(nginx, folder, site, port) as url:
+            yield url, app_url
+
+
 @pytest.fixture(scope="module")
 def fronts(
     library: tuple[Settings, Manifest], nginx: str, tmp_path_factory: pytest.TempPathFactory
@@ -63,25 +90,15 @@ def fronts(
     """Base URLs: "app" (waitress alone), "nginx" (nginx → waitress with X-Accel-Redirect)
     and "accel" (that waitress, asked directly)."""
     settings, _ = library
+    accel = create_app(settings.replace(accel_redirect=True))
     with (
         serving(create_app(settings)) as alone,
-        serving(create_app(settings.replace(accel_redirect=True))) as behind,
+        behind_nginx(nginx, accel, settings.audio_dir, tmp_path_factory.mktemp("nginx")) as (
+            url,
+            behind,
+        ),
     ):
-        port = free_port()
-        folder = tmp_path_factory.mktemp("nginx")
-        (folder / "cache").mkdir()
-        site = proxy_site(
-            Site(BASE, f"127.0.0.1:{port}"),
-            settings.audio_dir,
-            f"127.0.0.1:{behind.effective_port}",
-            folder / "cache",
-        )
-        with running_nginx(nginx, folder, site, port) as url:
-            yield {
-                "app": f"http://127.0.0.1:{alone.effective_port}",
-                "nginx": url,
-                "accel": f"http://127.0.0.1:{behind.effective_port}",
-            }
+        yield {"app": f"http://127.0.0.1:{alone.effective_port}", "nginx": url, "accel": behind}
 
 
 FRONTS = ["app", "nginx"]
@@ -286,14 +303,6 @@ def test_answers_to_signed_in_clients_never_reach_other_clients(nginx: str, tmp_
     """The one-second cache keys on the URL, not on who asks: a request with a token or a
     session cookie is never answered from it nor stored in it. Otherwise a job's status
     fetched with the API token would reach anyone asking for it within the second."""
-    from huey import MemoryHuey
-
-    from baclovoice.engines import SharedEngine
-    from baclovoice.engines.fake import FakeEngine
-    from baclovoice.service.queue import NarrationQueue
-    from baclovoice.web.ingest_api import QUEUE
-
-    token = "nginx-test-token-0123456789"
     (tmp_path / "content").mkdir()
     settings = Settings.load(
         environ={},
@@ -301,40 +310,23 @@ def test_answers_to_signed_in_clients_never_reach_other_clients(nginx: str, tmp_
         audio_dir=tmp_path / "audio",
         base_url=BASE,
         engine="fake",
-        api_token=token,
+        api_token=TOKEN,
         accel_redirect=True,
     )
-    app = create_app(settings)
-    app.extensions[QUEUE] = NarrationQueue(
-        settings, SharedEngine(FakeEngine()), huey=MemoryHuey("nginx-private")
-    )
-    (tmp_path / "nginx" / "cache").mkdir(parents=True)
-    with serving(app) as behind:
-        port = free_port()
-        upstream = f"127.0.0.1:{behind.effective_port}"
-        site = proxy_site(
-            Site(BASE, f"127.0.0.1:{port}"),
-            settings.audio_dir,
-            upstream,
-            tmp_path / "nginx" / "cache",
-        )
-        with running_nginx(nginx, tmp_path / "nginx", site, port) as url:
-            auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            host, number = url.removeprefix("http://").split(":")
-            connection = http.client.HTTPConnection(host, int(number), timeout=10)
-            body = b'{"markdown": "# Tea\\n\\nBoil the water.\\n", "slug": "tea"}'
-            connection.request("POST", "/api/articles", body=body, headers=auth)
-            added = connection.getresponse()
-            assert added.status == 202, added.read()
-            job = json.loads(added.read())["job"]
-            connection.close()
-            for _ in range(3):  # signed in, then anonymous, within the cache's second
-                status, _, answer = ask(url, job, auth)
-                assert status == 200 and json.loads(answer)["slug"] == "tea"
-                status, _, answer = ask(url, job)
-                assert status == 401, answer
-                status, _, answer = ask(url, job, {"Cookie": "session=forged"})
-                assert status == 401, answer
+    app = app_with_memory_queue(settings)
+    with behind_nginx(nginx, app, settings.audio_dir, tmp_path / "nginx") as (url, _):
+        body = json.dumps({"markdown": MARKDOWN, "slug": "tea"}).encode()
+        json_auth = {**AUTH, "Content-Type": "application/json"}
+        status, _, added = ask(url, "/api/articles", json_auth, "POST", body)
+        assert status == 202, added
+        job = json.loads(added)["job"]
+        for _ in range(3):  # signed in, then anonymous, within the cache's second
+            status, _, answer = ask(url, job, AUTH)
+            assert status == 200 and json.loads(answer)["slug"] == "tea"
+            status, _, answer = ask(url, job)
+            assert status == 401, answer
+            status, _, answer = ask(url, job, {"Cookie": "session=forged"})
+            assert status == 401, answer
 
 
 @pytest.mark.parametrize(

@@ -79,14 +79,19 @@ def api_settings(settings: Settings) -> Settings:
     return settings.replace(api_token=TOKEN, engine="fake", api_max_bytes=20_000)
 
 
+def app_with_memory_queue(settings: Settings, config: dict[str, Any] | None = None) -> Flask:
+    """The web app with its narration queue in Huey's memory storage (run tasks with drain)."""
+    app = create_app(settings, config)
+    app.extensions[QUEUE] = NarrationQueue(
+        settings, SharedEngine(FakeEngine()), huey=MemoryHuey("api")
+    )
+    return app
+
+
 @pytest.fixture
 def app(api_settings: Settings) -> Flask:
     """The web app with the ingestion API on, its queue in memory (run tasks with drain)."""
-    app = create_app(api_settings, {"TESTING": True})
-    app.extensions[QUEUE] = NarrationQueue(
-        api_settings, SharedEngine(FakeEngine()), huey=MemoryHuey("api")
-    )
-    return app
+    return app_with_memory_queue(api_settings, {"TESTING": True})
 
 
 @pytest.fixture
