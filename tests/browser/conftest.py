@@ -7,6 +7,7 @@ the CI environment variable set it fails instead, so CI cannot pass silently.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -90,13 +91,22 @@ def new_context(browser: Browser, base_url: str) -> Iterator[ContextFactory]:
 def page(new_context: ContextFactory) -> Iterator[Page]:
     """A fresh desktop-sized page; any script error or CSP violation fails the test."""
     page = new_context().new_page()
+    problems = collect_problems(page)
+    yield page
+    assert not problems, problems
+
+
+def collect_problems(page: Page, expected: re.Pattern[str] | None = None) -> list[str]:
+    """The page's script errors and console errors, as they happen, for the test to assert
+    none. A failed load names its address, so a failure in CI says what was missing."""
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(f"console error: {message.text}")
+        if message.type != "error" or (expected and expected.search(message.text)):
+            return
+        where = message.location.get("url")
+        problems.append(f"console error: {message.text}" + (f" ({where})" if where else ""))
 
     page.on("console", on_console)
-    yield page
-    assert not problems, problems
+    return problems

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from baclovoice.deploy.export import export_site
 from baclovoice.deploy.nginx import Site, static_site
 from baclovoice.settings import Settings
-from tests.browser.conftest import SECONDS, TIMEOUT_MS
+from tests.browser.conftest import SECONDS, TIMEOUT_MS, collect_problems
 from tests.deploy.conftest import nginx  # noqa: F401 - the nginx binary fixture
 from tests.deploy.nginx_runner import free_port, running_nginx
 from tests.feeds.conftest import publish_article
@@ -45,12 +45,7 @@ def export_page(browser: Browser, export_url: str) -> Iterator[Page]:
     context = browser.new_context(base_url=export_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
-    )
+    problems = collect_problems(page)
     yield page
     context.close()
     assert not problems, problems
