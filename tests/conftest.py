@@ -40,6 +40,27 @@ MISSING_PACKAGES = sorted(m for m in OPTIONAL_PACKAGES if importlib.util.find_sp
 collect_ignore_glob = sorted({g for m in MISSING_PACKAGES for g in OPTIONAL_PACKAGES[m]})
 
 
+# The longest files of the slow tier, run first. pytest-xdist (--dist loadfile) deals the
+# first six files out two per worker, then hands out the rest as workers finish; by
+# default it orders files by their number of tests, so the long two-test journeys came
+# last and ran on alone (the tier took 154 s: one worker busy 145 s, the others 61 and
+# 71 s). The Makefile keeps this order (--no-loadscope-reorder): 105 s.
+LONGEST_FIRST = (
+    "service/test_journey_worker_killed.py",
+    "service/test_journey_server_killed.py",
+    "formats/test_epub.py",
+    "audio/test_audio.py",
+    "ingest/test_extraction_eval.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files in ``LONGEST_FIRST`` first; every other order (files and tests) unchanged."""
+    rank = {ROOT / "tests" / name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if MISSING_PACKAGES and os.environ.get("CI"):
         raise pytest.UsageError(

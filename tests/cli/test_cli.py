@@ -35,8 +35,8 @@ def test_help_lists_commands(tmp_path):
         assert command in result.stdout
 
 
-def test_import_seed_reproduces_committed_content(tmp_path):
-    result = run("import", str(SEED_TEXT), "--content-dir", str(tmp_path / "c"), cwd=tmp_path)
+def test_import_seed_reproduces_committed_content(tmp_path, run_cli):
+    result = run_cli("import", str(SEED_TEXT), "--content-dir", str(tmp_path / "c"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     written = tmp_path / "c" / "baclofen-for-anxiety.html"
     assert written.read_text(encoding="utf-8") == SEED_HTML.read_text(encoding="utf-8")
@@ -88,20 +88,20 @@ BAD_INPUT = [
 @pytest.mark.parametrize(
     ("name", "setup", "args", "words"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT]
 )
-def test_bad_input_gives_a_clear_message(tmp_path, name, setup, args, words):
+def test_bad_input_gives_a_clear_message(tmp_path, run_cli, name, setup, args, words):
     (tmp_path / "content").mkdir()
     if setup:
         path = tmp_path / setup[0]
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(setup[1])
-    result = run(*args, cwd=tmp_path)
+    result = run_cli(*args, cwd=tmp_path)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "error:" in result.stderr and words.lower() in result.stderr.lower()
     assert not list((tmp_path / "content").glob(".*.tmp"))
 
 
-def test_failed_build_keeps_what_was_built(tmp_path):
+def test_failed_build_keeps_what_was_built(tmp_path, run_cli):
     """A broken article stops the build with a message; the existing manifest is untouched."""
     audio_dir = tmp_path / "audio"
     manifest_file = audio_dir / "a" / "manifest.json"
@@ -109,14 +109,14 @@ def test_failed_build_keeps_what_was_built(tmp_path):
     manifest_file.write_text('{"precious": true}', encoding="utf-8")
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.html").write_bytes(b"<html><body></body></html>")
-    result = run("build", cwd=tmp_path)
+    result = run_cli("build", cwd=tmp_path)
     assert result.returncode != 0
     assert manifest_file.read_text(encoding="utf-8") == '{"precious": true}'
 
 
-def test_environment_sets_folders(tmp_path):
+def test_environment_sets_folders(tmp_path, run_cli):
     env = {"BACLOVOICE_CONTENT_DIR": str(tmp_path / "elsewhere")}
-    result = run("build", cwd=tmp_path, env=env)
+    result = run_cli("build", cwd=tmp_path, env=env)
     assert result.returncode != 0 and "elsewhere" in result.stderr
 
 
@@ -212,12 +212,12 @@ EXIT_CODES = [
 @pytest.mark.parametrize(
     ("name", "setup", "args", "code"), EXIT_CODES, ids=[e[0] for e in EXIT_CODES]
 )
-def test_exit_codes(tmp_path, name, setup, args, code):
+def test_exit_codes(tmp_path, run_cli, name, setup, args, code):
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.html").write_bytes(ARTICLE)
     if setup:
         setup(tmp_path)
-    result = run(*args, cwd=tmp_path)
+    result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == code, result.stderr
     assert "error:" in result.stderr and "hint:" in result.stderr
     assert "Traceback" not in result.stderr
@@ -237,17 +237,17 @@ def test_exit_code_6_when_another_build_holds_the_lock(tmp_path, monkeypatch, ca
     assert "Another build" in capsys.readouterr().err
 
 
-def test_build_with_the_fake_engine_then_serve_it(tmp_path):
+def test_build_with_the_fake_engine_then_serve_it(tmp_path, run_cli):
     """The whole command line path without a voice: build, rebuild from cache, gc."""
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.html").write_bytes(ARTICLE)
     env = {"BACLOVOICE_ENGINE": "fake"}
-    first = run("build", cwd=tmp_path, env=env)
+    first = run_cli("build", cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
     assert "a: 2 sentences (2 synthesized, 0 cached)" in first.stdout  # title spoken once
-    again = run("build", cwd=tmp_path, env=env)
+    again = run_cli("build", cwd=tmp_path, env=env)
     assert "a: 2 sentences (0 synthesized, 2 cached), 0 audio files written, up to date" in (
         again.stdout
     )
     assert (tmp_path / "audio" / "a" / "manifest.json").is_file()
-    assert run("gc", "--dry-run", cwd=tmp_path).returncode == 0
+    assert run_cli("gc", "--dry-run", cwd=tmp_path).returncode == 0

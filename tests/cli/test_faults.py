@@ -1,7 +1,8 @@
 """Faults a real deployment meets (issue 13): bad articles, signals, a full disk, odd options.
 
-Each test runs the real command line in a subprocess, as a user or a service
-manager would, and checks the message, the exit code and what is left on disk.
+Each test runs the real command line and checks the message, the exit code and what is
+left on disk: in a subprocess, as a user or a service manager would, where signals, the
+server or the worker processes are the point; otherwise in-process (``run_cli``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from baclovoice.cli import main
 from baclovoice.settings import Settings
 from baclovoice.web import create_app
-from tests.cli.test_cli import run
+from tests.cli.conftest import RunCli
+from tests.cli.slow_voice import SCRIPT as SLOW_VOICE
 from tests.conftest import ROOT, SMALL_ARTICLE, require_program
 
 GOOD = "<h1>Good</h1><p>One sentence here. Another one there.</p>"
@@ -45,9 +46,11 @@ def content(tmp_path: Path, **articles: str | bytes) -> Path:
 # --- 2: one bad article never blocks the others -------------------------------------
 
 
-def test_bad_article_is_reported_and_the_good_ones_are_built_and_served(tmp_path: Path) -> None:
+def test_bad_article_is_reported_and_the_good_ones_are_built_and_served(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     content(tmp_path, good=GOOD, bad=b"<h1>\xff\xfe broken</h1>", tiny=SMALL_ARTICLE)
-    result = run("build", "--engine", "fake", cwd=tmp_path)
+    result = run_cli("build", "--engine", "fake", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "error: bad was not built:" in result.stderr and "UTF-8" in result.stderr
@@ -67,7 +70,7 @@ def test_bad_article_is_reported_and_the_good_ones_are_built_and_served(tmp_path
     assert "UTF-8" in body["failures"][0]["reason"] and body["failures"][0]["hint"]
 
     (tmp_path / "content" / "bad.html").write_text(GOOD, encoding="utf-8")  # fixed
-    assert run("build", "bad", "--engine", "fake", cwd=tmp_path).returncode == 0
+    assert run_cli("build", "bad", "--engine", "fake", cwd=tmp_path).returncode == 0
     assert create_app(settings).test_client().get("/healthz").get_json()["status"] == "ok"
     assert not (tmp_path / "audio" / ".failures.json").exists()
 
@@ -156,8 +159,7 @@ def test_workers_exit_when_the_build_is_stopped(
 ) -> None:
     content(tmp_path, many=MANY)
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "cli" / "slow_build.py"), "build"]
-        + ["--engine", "fake", "--jobs", "2"],
+        [sys.executable, str(SLOW_VOICE), "build"] + ["--engine", "fake", "--jobs", "2"],
         cwd=tmp_path,
         env=environ(),
         stdout=subprocess.PIPE,
@@ -234,47 +236,33 @@ def test_full_disk_is_a_clear_message_and_leaves_nothing_corrupt(tmp_path: Path)
     ],
 )
 def test_odd_options_are_messages_not_tracebacks(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    args: list[str],
-    words: str,
+    tmp_path: Path, run_cli: RunCli, args: list[str], words: str
 ) -> None:
-    """In-process (main() exactly as the console script calls it), to keep the suite quick."""
     content(tmp_path, good=GOOD)
     (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    for name in [k for k in os.environ if k.startswith("BACLOVOICE_")]:
-        monkeypatch.delenv(name)
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        with pytest.raises(SystemExit) as exit_:
-            main(args)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert words in err and "Traceback" not in err
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert words in result.stderr and "Traceback" not in result.stderr
 
 
-def test_gc_dry_run_creates_nothing(tmp_path: Path) -> None:
-    result = run("gc", "--dry-run", cwd=tmp_path)
+def test_gc_dry_run_creates_nothing(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("gc", "--dry-run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Would remove 0 file(s)" in result.stdout
     assert list(tmp_path.iterdir()) == []
 
 
-def test_gc_dry_run_takes_no_lock(tmp_path: Path) -> None:
+def test_gc_dry_run_takes_no_lock(tmp_path: Path, run_cli: RunCli) -> None:
     (tmp_path / "audio" / "a").mkdir(parents=True)
     (tmp_path / "audio" / "a" / "stale.mp3").write_bytes(b"x" * 10)
-    result = run("gc", "--dry-run", cwd=tmp_path)
+    result = run_cli("gc", "--dry-run", cwd=tmp_path)
     assert "stale.mp3" in result.stdout and "Would remove 1 file(s)" in result.stdout
     assert sorted(p.name for p in (tmp_path / "audio").iterdir()) == ["a"]
 
 
-def test_failure_record_is_json_with_file_reason_and_hint(tmp_path: Path) -> None:
+def test_failure_record_is_json_with_file_reason_and_hint(tmp_path: Path, run_cli: RunCli) -> None:
     content(tmp_path, bad="<h1>Only a title</h1>")
-    assert run("build", "--engine", "fake", cwd=tmp_path).returncode == 2
+    assert run_cli("build", "--engine", "fake", cwd=tmp_path).returncode == 2
     record = json.loads((tmp_path / "audio" / ".failures.json").read_text(encoding="utf-8"))
     (failure,) = record["failures"]
     assert failure["slug"] == "bad" and failure["file"].endswith("bad.html")

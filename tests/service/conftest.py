@@ -3,7 +3,7 @@
 The queue, tasks and records are the real ones; only the storage is in memory, so
 fast tests can run each task in the order they choose and look between steps.
 Multi-process journeys (real SQLite and Redis queues, real workers) are in
-test_journeys.py.
+test_journey_*.py (helpers in journeys.py).
 """
 
 from __future__ import annotations

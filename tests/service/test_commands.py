@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli.test_cli import run
 from tests.service.conftest import wait_for
-from tests.service.test_journeys import children, gone
+from tests.service.journeys import children, gone
 
 BAD = [
     # (args, exit code, words in the message)

@@ -1,19 +1,22 @@
-"""`baclovoice` with the fake engine slowed to 0.3 s a sentence, for signal tests.
+"""`baclovoice` with the fake engine slowed to 0.3 s a sentence (asleep, not busy).
 
-Run as a script: the build stays in its synthesis phase long enough to be
-signalled while its worker processes run (they inherit the slowed engine by fork).
+Run as a script in place of ``python -m baclovoice``: a build, or a service's
+narration, stays in synthesis long enough to be signalled or killed while its worker
+processes run (they inherit the slowed engine by fork), at almost no CPU cost.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from baclovoice import cli
 from baclovoice.audio.pcm import Pcm
 from baclovoice.engines import fake
 
 SECONDS_PER_SENTENCE = 0.3
+SCRIPT = Path(__file__)
 _original = fake.FakeEngine.synthesize
 
 

@@ -1,9 +1,9 @@
 """Journeys with the real components: the server and ``baclovoice worker`` processes on the
-embedded SQLite queue and on Debian's redis-server, a worker killed with SIGKILL mid-job,
-a server killed mid-build and restarted, and an edit picked up by watch mode.
+embedded SQLite queue and on Debian's redis-server (the journeys are the
+``test_journey_*.py`` files, one per journey, so that they run side by side).
 
 Every process listens on or talks to 127.0.0.1 only and is stopped by its pid. The fake
-engine stands in for the voice (these tests are about the queue, not about speech).
+engine stands in for the voice, slowed (these tests are about the queue, not speech).
 """
 
 from __future__ import annotations
@@ -25,24 +25,27 @@ import pytest
 
 from baclovoice import manifest
 from baclovoice.ingest.convert import is_heading_line
+from tests.cli.slow_voice import SCRIPT as SLOW_VOICE
 from tests.conftest import SEED_TEXT, require_program
 from tests.service.conftest import AUTH, TOKEN, published_files_match, wait_for
-
-pytestmark = pytest.mark.slow
 
 TIMEOUT = 120.0  # seconds for all three articles; generous for a busy 2-core machine
 
 
 def seed_in_three() -> dict[str, str]:
-    """The seed article's text split into three articles of two sections (no shared
-    sentences, so nothing is cached): enough work for a worker to be killed mid-job."""
+    """The seed article's text made into three articles of two short sections (each
+    section's last paragraph; no shared sentences, so nothing is cached). The voice is
+    slowed (``slow_voice``): the queue has work in hand long enough for a worker to be
+    killed mid-job, while the machine's cores stay free for the rest of the suite."""
     blocks = [b for b in SEED_TEXT.read_text(encoding="utf-8").split("\n\n") if b.strip()]
     title, date, body = blocks[0], blocks[1], blocks[2:]
     starts = [i for i, block in enumerate(body) if is_heading_line(block.strip())]
-    bounds = [*starts[::2], len(body)]
+    sections = [
+        [body[a], body[b - 1]] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)
+    ]
     return {
-        f"part-{n + 1}": "\n\n".join([f"{title} (part {n + 1})", date, *body[a:b]])
-        for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+        f"part-{n + 1}": "\n\n".join([f"{title} (part {n + 1})", date, *first, *second])
+        for n, (first, second) in enumerate(zip(sections[::2], sections[1::2], strict=True))
     }
 
 
@@ -126,7 +129,7 @@ class Service:
         log = (self.root / f"{args[0]}-{len(self.processes)}.log").open("wb")
         self.logs_open.append(log)
         process = subprocess.Popen(
-            [sys.executable, "-m", "baclovoice", *args], env=self.env, stdout=log, stderr=log
+            [sys.executable, str(SLOW_VOICE), *args], env=self.env, stdout=log, stderr=log
         )
         self.processes.append(process)
         return process
@@ -225,49 +228,3 @@ def running(service: Service, jobs: list[str]) -> bool:
     """Mid-build: some narration has started and not every one has finished."""
     states = [job["state"] for job in service.jobs(jobs)]
     return states.count("queued") < len(states) and states.count("done") < len(states)
-
-
-def test_two_workers_survive_one_killed_mid_job(service: Service) -> None:
-    service.serve("--no-worker")
-    workers = [service.start("worker", "--processes", "1") for _ in range(2)]
-    jobs = [service.post(slug, text) for slug, text in ARTICLES.items()]
-    wait_for(lambda: running(service, jobs), 60, "a narration to start")
-    victim = workers[0]
-    forked = children(victim.pid)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=10)
-    wait_for(lambda: all(gone(pid) for pid in forked), 10, "the killed worker's processes")
-    final = service.wait_done(jobs)
-    assert [j["sections_ready"] for j in final] == [j["sections_total"] for j in final]
-    check_published(service)
-    assert workers[1].poll() is None  # the other worker carried on
-
-
-def test_a_server_killed_mid_build_resumes_and_follows_edits(service: Service) -> None:
-    server = service.serve()
-    jobs = [service.post(slug, text) for slug, text in ARTICLES.items()]
-    wait_for(lambda: running(service, jobs), 60, "a narration to start")
-    forked = children(server.pid)
-    server.send_signal(signal.SIGKILL)
-    server.wait(timeout=10)
-    wait_for(lambda: all(gone(pid) for pid in forked), 10, "the server's worker processes")
-    service.serve()
-    service.wait_done(jobs)
-    check_published(service)
-
-    audio, content = service.root / "audio", service.root / "content"
-    before = manifest.load(audio, "part-1")
-    html = (content / "part-1.html").read_text()
-    old, new = "Commonly prescribed medications", "Medications commonly prescribed"
-    (content / "part-1.html").write_text(html.replace(old, new))
-
-    def edited() -> manifest.Manifest | None:
-        m = manifest.load(audio, "part-1")
-        return m if any(new in t.text for s in m.sections for t in s.sentences) else None
-
-    after = wait_for(edited, 30, "watch mode to narrate the edit")
-    assert [a.audio == b.audio for a, b in zip(before.sections, after.sections, strict=True)] == [
-        True,
-        False,
-    ]
-    published_files_match(audio, after)
