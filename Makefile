@@ -44,14 +44,14 @@ lint: install-test
 # waiting on subprocesses and servers); browser tests run one at a time, as they measure
 # scrolling and timing that a loaded machine would disturb. The Piper tier starts with
 # its longest files (LONGEST_FIRST in tests/conftest.py), in that order.
-FAST    := -m "not slow and not browser"
+FAST    := -m "not slow and not browser" --ignore=tests/browser
 test: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(FAST) -n 3 --dist loadfile
 	$(BIN)/python -m pytest -m "slow and not browser" -n 3 --dist loadfile --no-loadscope-reorder
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m browser tests/browser
 
 # The fast tier: no Piper voice, no browser, no podcast client (the fake engine stands in).
 test-fast: install-test
