@@ -21,6 +21,7 @@ from contextlib import contextmanager
 
 from huey.consumer import Consumer, Scheduler, Worker
 
+from baclovoice import audio
 from baclovoice.engines import EngineFactory
 from baclovoice.errors import BaclovoiceError
 from baclovoice.service.queue import NarrationQueue
@@ -100,6 +101,10 @@ class _Consumer(Consumer):
     started: Callable[[], None] | None = None
 
     def start(self) -> None:
+        # The mastering libraries (scipy, pyloudnorm: 1-2 s of CPU to import) are loaded
+        # once, before the fork, so every worker process shares them instead of importing
+        # them again as it warms up.
+        audio.preload()
         super().start()
         if self.started is not None:
             self.started()
