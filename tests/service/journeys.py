@@ -164,6 +164,19 @@ class Service:
             assert response.status == 202
             return str(json.loads(response.read())["job"])
 
+    def post_articles(self) -> list[str]:
+        """Post the three articles; their job paths, once narration is under way."""
+        jobs = [self.post(slug, text) for slug, text in ARTICLES.items()]
+        wait_for(lambda: running(self, jobs), 60, "a narration to start")
+        return jobs
+
+    def kill(self, process: subprocess.Popen[bytes], what: str) -> None:
+        """SIGKILL ``process`` mid-job; wait until the processes it forked are gone too."""
+        forked = children(process.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        wait_for(lambda: all(gone(pid) for pid in forked), 10, what)
+
     def jobs(self, paths: list[str]) -> list[dict[str, Any]]:
         return [self.get(path) for path in paths]
 

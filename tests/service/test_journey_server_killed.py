@@ -3,34 +3,19 @@ narrates an edit that watch mode picks up, only the section that changed."""
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 
 from baclovoice import manifest
 from tests.service.conftest import published_files_match, wait_for
-from tests.service.journeys import (  # noqa: F401 - redis_url and service are fixtures
-    ARTICLES,
-    Service,
-    check_published,
-    children,
-    gone,
-    redis_url,
-    running,
-    service,
-)
+from tests.service.journeys import Service, check_published, redis_url, service  # noqa: F401
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # redis_url and service (imported above) are fixtures
 
 
 def test_a_server_killed_mid_build_resumes_and_follows_edits(service: Service) -> None:  # noqa: F811
     server = service.serve()
-    jobs = [service.post(slug, text) for slug, text in ARTICLES.items()]
-    wait_for(lambda: running(service, jobs), 60, "a narration to start")
-    forked = children(server.pid)
-    server.send_signal(signal.SIGKILL)
-    server.wait(timeout=10)
-    wait_for(lambda: all(gone(pid) for pid in forked), 10, "the server's worker processes")
+    jobs = service.post_articles()
+    service.kill(server, "the server's worker processes")
     service.serve()
     service.wait_done(jobs)
     check_published(service)
