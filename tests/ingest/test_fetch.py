@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from baclovoice.errors import InputError
+from baclovoice.ingest import fetch
 from baclovoice.ingest.fetch import FetchPolicy, check_url, detect_encoding, fetch_page
 from baclovoice.ingest.store import import_url, load_article
 from tests.conftest import ROOT
@@ -38,12 +40,16 @@ LATIN1 = ARTICLE.replace('<meta charset="utf-8">', "").replace("Travellers", "Vo
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Routes: /article, /latin1 (no charset anywhere), /redirect/N, /to?url=, /pdf, /big, ..."""
+    """Routes: /article, /latin1 (no charset anywhere), /redirect/N, /to?url=, /pdf, /big, ...
+    Every request's path is recorded in ``seen``."""
+
+    seen: list[str] = []
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.seen.append(self.path)
         path, _, query = self.path.partition("?")
         if path == "/article":
             self.reply(200, "text/html; charset=utf-8", ARTICLE.encode())
@@ -219,17 +225,58 @@ def test_loopback_is_refused_by_default(server: str, tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_every_redirect_is_checked(server: str) -> None:
-    """127.0.0.1 passes as "public" here; its redirect to localhost is still refused."""
+def test_every_redirect_is_checked(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test server's 127.0.0.1 counts as public here; its redirect to localhost (said to
+    be 127.0.0.2) is still refused."""
     port = server.rsplit(":", 1)[1]
+    monkeypatch.setattr(fetch, "is_public", lambda address: address == "127.0.0.1")
 
     def resolve(host: str, port: int) -> list[str]:
-        return ["93.184.216.34"] if host == "127.0.0.1" else ["127.0.0.1"]
+        return ["127.0.0.1"] if host == "127.0.0.1" else ["127.0.0.2"]
 
     policy = FetchPolicy(timeout=10)
     assert "Night Trains" in fetch_page(f"{server}/article", policy, resolve=resolve).html
     with pytest.raises(InputError, match="localhost is a non-public address"):
         fetch_page(f"{server}/to?url=http://localhost:{port}/article", policy, resolve=resolve)
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP port on 127.0.0.1 that accepts one connection and records what it is sent."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = sock.accept()
+        with connection:
+            connection.settimeout(5)
+            while data := connection.recv(65536):
+                received.append(data)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1], received
+    thread.join(timeout=5)
+    sock.close()
+    assert not thread.is_alive(), "the client never hung up"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_connection_that_reaches_a_private_address_sends_nothing(
+    scheme: str, listener: tuple[int, list[bytes]]
+) -> None:
+    """DNS rebinding: the name resolves to a public address for the check, and the connection
+    then reaches 127.0.0.1. That address is checked before a request (or a TLS hello) is sent."""
+    port, received = listener
+
+    def resolve(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]  # what the check is told
+
+    with pytest.raises(InputError, match="reached the non-public address 127.0.0.1") as err:
+        fetch_page(f"{scheme}://127.0.0.1:{port}/article", FetchPolicy(timeout=10), resolve=resolve)
+    assert "--allow-private-network" in err.value.hint
+    time.sleep(0.1)  # anything sent would have arrived by now
+    assert received == []
 
 
 # --- the command line -----------------------------------------------------------------

@@ -3,7 +3,11 @@
 Every hop of a redirect chain is checked: the scheme (http/https), the host's
 addresses after DNS resolution (no loopback, private, link-local, multicast or
 reserved address unless ``allow_private``), at most five redirects, a total
-time limit, a size cap read as a stream, and an HTML content type. The text is
+time limit, a size cap read as a stream, and an HTML content type. The address
+each connection actually reached is checked again before a byte is sent, so a
+name that resolves to a public address for the check and to a private one for
+the connection (DNS rebinding) is refused too; through a proxy set in the
+environment, the proxy connects, and only the first check applies. The text is
 decoded from the declared charset, else the page's <meta charset>, else a
 detected one. Only this module touches the network.
 """
@@ -17,10 +21,14 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from baclovoice import __version__
 from baclovoice.errors import InputError
@@ -80,7 +88,7 @@ def fetch_page(
 ) -> FetchedPage:
     """Download an HTML page, following at most ``max_redirects`` checked redirects."""
     resolve = resolve or resolve_host
-    session = session or requests.Session()
+    session = session or new_session(policy.allow_private)
     deadline = time.monotonic() + policy.timeout
     current = url.strip()
     for _hop in range(policy.max_redirects + 1):
@@ -113,12 +121,70 @@ def check_url(url: str, allow_private: bool, resolve: Resolver) -> None:
         return
     port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     for address in resolve(parts.hostname, port):
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
+        if not is_public(address):
             raise InputError(
                 f"Refusing to fetch {url}: {parts.hostname} is a non-public address ({address}).",
                 PRIVATE_HINT,
             )
+
+
+def is_public(address: str) -> bool:
+    """True for an address on the public internet: not loopback, private, link-local,
+    carrier-grade NAT, reserved or multicast (an IPv6 zone, ``%eth0``, is ignored)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_global and not ip.is_multicast
+
+
+def new_session(allow_private: bool) -> requests.Session:
+    """A session whose connections are refused when they reach a non-public address,
+    unless ``allow_private``."""
+    session = requests.Session()
+    if not allow_private:
+        session.mount("http://", _PublicOnlyAdapter())
+        session.mount("https://", _PublicOnlyAdapter())
+    return session
+
+
+def _connected(sock: socket.socket, host: str) -> socket.socket:
+    """``sock`` if the address it reached is public; otherwise closed, before any request."""
+    address = str(sock.getpeername()[0])
+    if is_public(address):
+        return sock
+    sock.close()
+    raise InputError(
+        f"Refusing to fetch from {host}: the connection reached the non-public address "
+        f"{address}, although the name resolved to a public one a moment before.",
+        PRIVATE_HINT,
+    )
+
+
+class _PublicHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _connected(super()._new_conn(), self.host)
+
+
+class _PublicHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _connected(super()._new_conn(), self.host)
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    """requests' adapter with connection pools whose connections check their peer."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPPool,
+            "https": _PublicHTTPSPool,
+        }
 
 
 def resolve_host(host: str, port: int) -> list[str]:
