@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -40,16 +41,12 @@ LATIN1 = ARTICLE.replace('<meta charset="utf-8">', "").replace("Travellers", "Vo
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Routes: /article, /latin1 (no charset anywhere), /redirect/N, /to?url=, /pdf, /big, ...
-    Every request's path is recorded in ``seen``."""
-
-    seen: list[str] = []
+    """Routes: /article, /latin1 (no charset anywhere), /redirect/N, /to?url=, /pdf, /big, ..."""
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-        self.seen.append(self.path)
         path, _, query = self.path.partition("?")
         if path == "/article":
             self.reply(200, "text/html; charset=utf-8", ARTICLE.encode())
@@ -240,43 +237,52 @@ def test_every_redirect_is_checked(server: str, monkeypatch: pytest.MonkeyPatch)
         fetch_page(f"{server}/to?url=http://localhost:{port}/article", policy, resolve=resolve)
 
 
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A TCP port on 127.0.0.1 that accepts one connection and records what it is sent."""
-    sock = socket.create_server(("127.0.0.1", 0))
-    received: list[bytes] = []
+class Listener:
+    """A TCP port on 127.0.0.1 that accepts one connection and keeps what it is sent."""
 
-    def serve() -> None:
-        connection, _ = sock.accept()
-        with connection:
-            connection.settimeout(5)
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self._data = bytearray()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.sock.accept()
+        with connection, contextlib.suppress(TimeoutError):  # a client waiting for an answer
+            connection.settimeout(2)
             while data := connection.recv(65536):
-                received.append(data)
+                self._data += data
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield sock.getsockname()[1], received
-    thread.join(timeout=5)
-    sock.close()
-    assert not thread.is_alive(), "the client never hung up"
+    def received(self) -> bytes:
+        """Everything the client sent, once it has hung up."""
+        self._thread.join(timeout=5)
+        assert not self._thread.is_alive(), "the client never hung up"
+        return bytes(self._data)
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    listening = Listener()
+    yield listening
+    listening.sock.close()
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_connection_that_reaches_a_private_address_sends_nothing(
-    scheme: str, listener: tuple[int, list[bytes]]
+    scheme: str, listener: Listener
 ) -> None:
     """DNS rebinding: the name resolves to a public address for the check, and the connection
     then reaches 127.0.0.1. That address is checked before a request (or a TLS hello) is sent."""
-    port, received = listener
 
     def resolve(host: str, port: int) -> list[str]:
         return ["93.184.216.34"]  # what the check is told
 
     with pytest.raises(InputError, match="reached the non-public address 127.0.0.1") as err:
-        fetch_page(f"{scheme}://127.0.0.1:{port}/article", FetchPolicy(timeout=10), resolve=resolve)
+        url = f"{scheme}://127.0.0.1:{listener.port}/article"
+        fetch_page(url, FetchPolicy(timeout=10), resolve=resolve)
     assert "--allow-private-network" in err.value.hint
-    time.sleep(0.1)  # anything sent would have arrived by now
-    assert received == []
+    assert listener.received() == b""
 
 
 # --- the command line -----------------------------------------------------------------
